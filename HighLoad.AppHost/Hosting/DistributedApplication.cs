@@ -49,6 +49,9 @@ public sealed class DistributedApplication : IAsyncDisposable
         return new DistributedApplicationBuilder(options);
     }
 
+    // For a model declared in code rather than by Program.cs (the hosting layer's own tests).
+    public static DistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options) => new(options);
+
     public DistributedApplicationOptions Options => _builder.Options;
 
     public IReadOnlyList<ResourceInstance> Instances => _orchestrator.Instances;

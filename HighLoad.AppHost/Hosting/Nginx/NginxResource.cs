@@ -15,7 +15,7 @@ public sealed class NginxResource : ProcessResource
 
     public ProjectResource? Backend { get; internal set; }
 
-    public override IEnumerable<ServerBinary> RequiredBinaries => [new("nginx", "nginx-light", "/usr/sbin/nginx")];
+    public override IEnumerable<ServerBinary> RequiredBinaries => [new("nginx", "nginx", "/usr/sbin/nginx")];
 
     public override async Task PrepareAsync(ResourceContext context, CancellationToken cancellationToken)
     {

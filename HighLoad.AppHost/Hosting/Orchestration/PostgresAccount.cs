@@ -28,14 +28,17 @@ internal static class PostgresAccount
         {
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(context.Options.StateDirectory)))[..12];
             directory = Path.Combine("/var/tmp", $"highload-{hash}", resource.Name);
-            if (context.Options.Fresh && Directory.Exists(directory))
+
+            // The marker lives in the state folder: where it is gone, so is the state (and its passwords).
+            var marker = Path.Combine(preferred, "WHERE.txt");
+            if ((context.Options.Fresh || !File.Exists(marker)) && Directory.Exists(directory))
             {
                 Directory.Delete(directory, recursive: true);
             }
 
             Directory.CreateDirectory(directory);
             await Command.RunAsync("chown", [$"{UserName}:{UserName}", Path.GetDirectoryName(directory)!], cancellationToken: cancellationToken);
-            File.WriteAllText(Path.Combine(preferred, "WHERE.txt"),
+            File.WriteAllText(marker,
                 $"The postgres user cannot reach this folder, so {resource.Name}'s files are in {directory}{Environment.NewLine}");
             context.Log.Info($"{resource.Name}: the postgres user cannot reach {preferred}; its files are in {directory}.");
         }

@@ -4,7 +4,7 @@ namespace HighLoad.Hosting.Testing;
 
 // Boots the AppHost's own Program.cs for tests, the way Aspire.Hosting.Testing does: the entry point
 // declares the model as usual, and the model is taken at Build() instead of being run. Tests get free
-// ports and a state folder of their own, so a ./run.sh on the same machine does not get in the way.
+// ports and a fresh state folder of their own (HIGHLOAD_TEST_STATE_DIR, or one in /tmp), so a ./run.sh on the same machine does not get in the way.
 public static class DistributedApplicationTestingBuilder
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
@@ -20,7 +20,9 @@ public static class DistributedApplicationTestingBuilder
             DistributedApplicationBuilder? captured = null;
             DistributedApplicationBuilder.ConfigureOptions = options =>
             {
-                options.StateDirectory = Path.Combine(Path.GetTempPath(), $"highload-tests-{Guid.NewGuid():N}"[..27]);
+                options.StateDirectory = Environment.GetEnvironmentVariable("HIGHLOAD_TEST_STATE_DIR")
+                    ?? Path.Combine(Path.GetTempPath(), $"highload-tests-{Guid.NewGuid():N}"[..27]);
+                options.Fresh = true;
                 options.DynamicPorts = true;
                 options.EchoResourceOutput = false;
                 configure?.Invoke(options);

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using HighLoad.Hosting;
+using HighLoad.Tests.Infrastructure;
+
+namespace HighLoad.Tests.Foundation;
+
+[Collection(HighLoadAppCollection.Name)]
+public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
+{
+    [Fact]
+    public void EveryResourceOfTheTopologyIsRunning()
+    {
+        var expected = new[]
+        {
+            "pg", "pg-replica", "pgbouncer", "redis", "kafka", "thirdparty", "api-0", "api-1", "worker-0", "worker-1", "lb",
+        };
+
+        Assert.Equal(expected.Order(), fixture.App.Instances.Select(i => i.Name).Order());
+        Assert.All(fixture.App.Instances, i => Assert.Equal(ResourceState.Running, i.State));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task EveryApiReplicaReportsItsDependenciesHealthy(int replica)
+    {
+        var health = await fixture.GetJsonAsync(new Uri(fixture.Endpoint("api", replica), "/health"));
+
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+        var checks = health.GetProperty("checks");
+        foreach (var dependency in new[] { "pg", "pg-replica", "redis", "kafka" })
+        {
+            Assert.Equal("Healthy", checks.GetProperty(dependency).GetProperty("status").GetString());
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task EveryWorkerReplicaIsHealthy(int replica)
+    {
+        var health = await fixture.GetJsonAsync(new Uri(fixture.Endpoint("worker", replica), "/health"));
+
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+        Assert.True(health.GetProperty("checks").TryGetProperty("kafka", out _));
+    }
+
+    [Fact]
+    public async Task TheThirdPartyStandInAnswersAndHasRejectedNothing()
+    {
+        var stats = await fixture.GetJsonAsync(new Uri(fixture.Endpoint("thirdparty"), "/stats"));
+
+        Assert.Equal(0, stats.GetProperty("rejected").GetInt64());
+        Assert.Equal(1_000, stats.GetProperty("limits").GetProperty("perMinute").GetInt32());
+    }
+
+    [Fact]
+    public async Task TheEndpointsFileNamesEveryResource()
+    {
+        var file = Path.Combine(fixture.App.Options.StateDirectory, "endpoints.json");
+        using var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+
+        Assert.Equal(fixture.Endpoint("lb").ToString().TrimEnd('/'), endpoints.RootElement.GetProperty("lb").GetString());
+        Assert.Equal(2, endpoints.RootElement.GetProperty("api").GetArrayLength());
+        Assert.Contains(",", endpoints.RootElement.GetProperty("kafka").GetString());
+        Assert.True(endpoints.RootElement.TryGetProperty("pgbouncer", out _));
+    }
+
+    [Fact]
+    public async Task TheDevelopmentClientIsSeededWithTheKeyTheAppHostWrote()
+    {
+        var key = (await File.ReadAllTextAsync(Path.Combine(fixture.App.Options.StateDirectory, "dev-api-key"))).Trim();
+        Assert.Equal(48, key.Length);
+
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT api_key_hash FROM clients WHERE name = 'development'", connection);
+        var stored = (byte[]?)await command.ExecuteScalarAsync();
+
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), stored);
+    }
+}

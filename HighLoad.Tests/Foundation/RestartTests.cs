@@ -1,0 +1,38 @@
+using HighLoad.Hosting;
+using HighLoad.Tests.Infrastructure;
+
+namespace HighLoad.Tests.Foundation;
+
+[Collection(HighLoadAppCollection.Name)]
+public sealed class RestartTests(HighLoadAppFixture fixture)
+{
+    [Fact]
+    public async Task AKilledWorkerIsRestartedAndLogged()
+    {
+        var worker = fixture.App.GetInstance("worker-0");
+        var restartsBefore = worker.Restarts;
+
+        var killed = fixture.App.KillInstance("worker-0");
+
+        await HighLoadAppFixture.Eventually(
+            () => Task.FromResult(worker.State == ResourceState.Running && worker.ProcessId != killed),
+            TimeSpan.FromSeconds(60),
+            "the AppHost restarted worker-0 with a new process");
+        Assert.Equal(restartsBefore + 1, worker.Restarts);
+        Assert.False(IsAlive(killed), $"the killed worker {killed} is gone");
+
+        var health = await fixture.GetJsonAsync(new Uri(fixture.Endpoint("worker", 0), "/health"));
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+
+        var log = await ReadSharedAsync(Path.Combine(fixture.App.Options.LogsDirectory, "apphost.log"));
+        Assert.Contains($"worker-0 (pid {killed}) exited", log);
+    }
+
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    private static async Task<string> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+}

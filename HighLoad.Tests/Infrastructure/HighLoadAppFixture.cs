@@ -1,0 +1,64 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using HighLoad.Hosting;
+using HighLoad.Hosting.Testing;
+
+namespace HighLoad.Tests.Infrastructure;
+
+// Boots the AppHost's own Program.cs once for every integration test: real PostgreSQL, replica, PgBouncer,
+// Redis, Kafka (mock cluster), nginx, api and worker processes, on free ports in a fresh state folder.
+public sealed class HighLoadAppFixture : IAsyncLifetime
+{
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app did not start.");
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync();
+        _app = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await _app.StartAsync(timeout.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    public Uri Endpoint(string resource, int replica = 0) => App.GetEndpoint(resource, "http", replica);
+
+    public async Task<JsonElement> GetJsonAsync(Uri uri)
+    {
+        using var response = await Http.GetAsync(uri);
+        Assert.True(response.IsSuccessStatusCode, $"GET {uri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    // Polls until the condition holds; the message says what never happened.
+    public static async Task Eventually(Func<Task<bool>> condition, TimeSpan within, string what)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Within {within.TotalSeconds:0}s: {what}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HighLoadAppCollection : ICollectionFixture<HighLoadAppFixture>
+{
+    public const string Name = "HighLoad app";
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, and integration tests against the real servers booted once by the AppHost's
+# own app model (free ports, a temporary state folder). Ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+highload_prerequisites || exit 1
+
+results=.highload/test-results
+export HIGHLOAD_TEST_STATE_DIR="$PWD/.highload/test-state"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "Building..."
+if ! dotnet build HighLoad.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then
+  echo "error: the build failed"
+  exit 1
+fi
+
+dotnet test HighLoad.Tests/HighLoad.Tests.csproj -c Release --no-build -nologo \
+  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" --blame-hang-timeout 10m
+status=$?
+
+trx="$results/results.trx"
+if [ ! -f "$trx" ]; then
+  echo "error: the test run ended without results (exit code $status)"
+  exit 1
+fi
+
+counter() { grep -o "<Counters [^>]*>" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*"; }
+passed=$(counter passed); failed=$(counter failed); total=$(counter total)
+skipped=$((total - passed - failed))
+if [ "$total" -eq 0 ]; then
+  echo "error: no test ran"
+  status=1
+fi
+
+echo "Logs of the servers the tests started: $HIGHLOAD_TEST_STATE_DIR/logs"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
