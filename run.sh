@@ -8,7 +8,7 @@ source scripts/prerequisites.sh
 highload_prerequisites
 
 echo "Building..."
-dotnet build HighLoad.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet build HighLoad.sln -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary"
 
 # exec: Ctrl+C and SIGTERM go straight to the AppHost, which stops every resource it started.
 exec dotnet HighLoad.AppHost/bin/Release/net10.0/HighLoad.AppHost.dll "$@"

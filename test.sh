@@ -12,7 +12,7 @@ rm -rf "$results"
 mkdir -p "$results"
 
 echo "Building..."
-if ! dotnet build HighLoad.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then
+if ! dotnet build HighLoad.sln -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary"; then
   echo "error: the build failed"
   exit 1
 fi
