@@ -27,6 +27,8 @@ public sealed class PgBouncerTests(HighLoadAppFixture fixture, ITestOutputHelper
         }.ConnectionString;
         string[] targets = [Unpooled("pg"), Unpooled("pg-replica")];
 
+        // Other tests' direct connections may idle in this process's Npgsql pools; they are not PgBouncer's.
+        NpgsqlConnection.ClearAllPools();
         using var sampling = new CancellationTokenSource();
         var peak = SamplePeakServerConnectionsAsync(primary, replica, sampling.Token);
 
