@@ -1,3 +1,6 @@
+using HighLoad.Api.Apis;
+using HighLoad.Api.Infrastructure.RateLimiting;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -7,6 +10,11 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseMiddleware<ClientRateLimitingMiddleware>();
+
 app.MapDefaultEndpoints();
+app.MapJobsApi();
 
 app.Run();

@@ -22,7 +22,7 @@ var devApiKey = builder.AddParameter("dev-api-key", secret: false);
 
 var api = builder.AddProject<Projects.HighLoad_Api>("api", port: 15101)
     .WithReplicas(2)
-    .WithReference(pg).WithReference(pgReplica).WithReference(redis).WithReference(kafka)
+    .WithReference(pg).WithReference(pgReplica).WithReference(redis).WithReference(kafka).WithReference(thirdParty)
     .WithEnvironment("DevelopmentClient__ApiKey", devApiKey)
     .WaitFor(pgbouncer).WaitFor(redis).WaitFor(kafka);
 

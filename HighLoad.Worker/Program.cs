@@ -1,10 +1,8 @@
 var builder = WebApplication.CreateSlimBuilder(args);
 
-// Workers make their third-party calls through their own resilience pipeline, so the basic defaults suffice.
+// The provider client brings its own resilience pipeline, so the basic defaults (telemetry, health) suffice.
 builder.AddBasicServiceDefaults();
-builder.AddNpgsqlDataSource("pg");
-builder.AddRedisClient("redis");
-builder.AddKafkaHealthCheck("kafka");
+builder.AddApplicationServices();
 
 var app = builder.Build();
 

@@ -1,4 +1,9 @@
 using HighLoad.Api.Infrastructure;
+using HighLoad.Api.Infrastructure.Auth;
+using HighLoad.Api.Infrastructure.Jobs;
+using HighLoad.Api.Infrastructure.RateLimiting;
+using HighLoad.Jobs;
+using Microsoft.AspNetCore.Authentication;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -6,7 +11,10 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddMemoryCache();
+        services.AddSingleton(TimeProvider.System);
 
         // Writes go to the primary, reads to the replica; both through PgBouncer.
         builder.AddNpgsqlDataSource("pg");
@@ -14,10 +22,36 @@ internal static class Extensions
         builder.AddRedisClient("redis");
         builder.AddKafkaHealthCheck("kafka");
 
-        builder.Services.AddOptions<DevelopmentClientOptions>()
-            .BindConfiguration(DevelopmentClientOptions.Section)
+        services.AddOptions<DevelopmentClientOptions>().BindConfiguration(DevelopmentClientOptions.Section).ValidateOnStart();
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddHostedService<DatabaseStartup>();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddSingleton<ClientDirectory>();
+
+        services.AddOptions<ClientRateLimitOptions>().BindConfiguration(ClientRateLimitOptions.Section)
+            .Validate(o => o.Tiers.ContainsKey("standard") && o.Tiers.Values.All(t => t.PermitsPerMinute > 0 && t.Burst > 0),
+                "RateLimiting:Tiers needs a 'standard' tier, and every tier positive PermitsPerMinute and Burst.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<DatabaseMigrator>();
-        builder.Services.AddHostedService<DatabaseStartup>();
+        services.AddSingleton<TokenBuckets>();
+
+        services.AddOptions<ProviderBudgetOptions>().BindConfiguration(ProviderBudgetOptions.Section)
+            .Validate(o => o.PerMinute > 0 && o.PerHour > 0 && o.PerDay > 0 && o.BudgetFraction is > 0 and <= 1,
+                "Provider limits must be positive and BudgetFraction in (0, 1].")
+            .ValidateOnStart();
+        services.AddOptions<JobProducerOptions>().BindConfiguration(JobProducerOptions.Section).ValidateOnStart();
+        services.AddSingleton<ProviderBudget>();
+        services.AddSingleton<JobStatusStore>();
+        services.AddSingleton<IdempotencyKeys>();
+        services.AddSingleton<JobProducer>();
+        services.AddSingleton<BacklogEstimate>();
+        services.AddSingleton<JobIntake>();
+        services.AddSingleton<JobArchive>();
+        services.AddSingleton<ConsumerLag>();
+        services.AddSingleton<BreakerBoard>();
+        services.AddSingleton<ThroughputSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThroughputSampler>());
     }
 }

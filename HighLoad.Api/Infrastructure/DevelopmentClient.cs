@@ -13,6 +13,9 @@ public sealed class DevelopmentClientOptions
     public string? ApiKey { get; set; }
 
     public string Name { get; set; } = "development";
+
+    // A tier whose rate limit stays out of the way of local load runs (see appsettings.json).
+    public string Tier { get; set; } = "development";
 }
 
 // Runs before the API serves anything: schema first, then the development client.
@@ -32,7 +35,7 @@ internal sealed class DatabaseStartup(
             command.Parameters.Add(new NpgsqlParameter { Value = DeterministicId(developmentClient.Value.Name) });
             command.Parameters.Add(new NpgsqlParameter { Value = developmentClient.Value.Name });
             command.Parameters.Add(new NpgsqlParameter { Value = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)) });
-            command.Parameters.Add(new NpgsqlParameter { Value = "standard" });
+            command.Parameters.Add(new NpgsqlParameter { Value = developmentClient.Value.Tier });
             await command.ExecuteNonQueryAsync(cancellationToken);
             logger.LogInformation("Development client '{Name}' is ready", developmentClient.Value.Name);
         }

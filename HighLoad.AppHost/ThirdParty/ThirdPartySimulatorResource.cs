@@ -2,15 +2,14 @@ using System.Net.Http;
 using HighLoad.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Endpoint = HighLoad.Hosting.Endpoint;
 
 namespace HighLoad.ThirdParty;
 
-// A stand-in for the rate-limited external provider, hosted by the AppHost: it enforces the provider's
-// limits like the real one would and counts every call it had to reject.
-public sealed class ThirdPartySimulatorResource : HostedResource, IResourceWithServiceDiscovery
+// A stand-in for the rate-limited external provider, hosted by the AppHost. Services that reference it are
+// told its limits (Provider__PerMinute, __PerHour, __PerDay), as they would be configured in production.
+public sealed class ThirdPartySimulatorResource : HostedResource, IResourceWithServiceDiscovery, IResourceWithReferenceEnvironment
 {
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(3) };
     private WebApplication? _app;
@@ -24,7 +23,16 @@ public sealed class ThirdPartySimulatorResource : HostedResource, IResourceWithS
 
     public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    public SlidingWindowLimiter? Limiter { get; private set; }
+    public ProviderFaults Faults { get; set; } = new();
+
+    public ThirdPartySimulator? Simulator { get; private set; }
+
+    public IEnumerable<KeyValuePair<string, string>> ReferenceEnvironment() =>
+    [
+        new("Provider__PerMinute", Limits.PerMinute.ToString()),
+        new("Provider__PerHour", Limits.PerHour.ToString()),
+        new("Provider__PerDay", Limits.PerDay.ToString()),
+    ];
 
     public override async Task StartAsync(ResourceContext context, CancellationToken cancellationToken)
     {
@@ -33,27 +41,8 @@ public sealed class ThirdPartySimulatorResource : HostedResource, IResourceWithS
         builder.Logging.ClearProviders();
         _app = builder.Build();
 
-        Limiter = new SlidingWindowLimiter(Limits, TimeProvider.System);
-        var limiter = Limiter;
-        var latency = Latency;
-        _app.MapPost("/v1/generate", async (GenerateRequest request, HttpContext http, CancellationToken ct) =>
-        {
-            var (accepted, retryAfter) = limiter.TryAcquire();
-            if (!accepted)
-            {
-                http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)).ToString("0");
-                return Results.Problem(
-                    title: "Rate limit exceeded",
-                    detail: $"The provider allows {limiter.Limits.PerMinute}/minute, {limiter.Limits.PerHour}/hour, {limiter.Limits.PerDay}/day.",
-                    statusCode: StatusCodes.Status429TooManyRequests);
-            }
-
-            await Task.Delay(latency, ct);
-            return Results.Ok(new GenerateResponse($"generated: {request.Input}"));
-        });
-        _app.MapGet("/stats", () => limiter.Stats());
-        _app.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
-
+        Simulator = new ThirdPartySimulator(Limits, Latency, Faults, TimeProvider.System);
+        Simulator.Map(_app);
         await _app.StartAsync(cancellationToken);
         context.Log.Info($"{Name}: simulated provider at {GetEndpoint("http").Url()} with limits " +
                          $"{Limits.PerMinute}/min, {Limits.PerHour}/h, {Limits.PerDay}/day");
@@ -75,10 +64,6 @@ public sealed class ThirdPartySimulatorResource : HostedResource, IResourceWithS
         }
     }
 }
-
-public sealed record GenerateRequest(string Input);
-
-public sealed record GenerateResponse(string Output);
 
 public static class ThirdPartyHostingExtensions
 {

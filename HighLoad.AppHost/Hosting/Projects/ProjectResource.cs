@@ -41,6 +41,14 @@ public sealed class ProjectResource : ProcessResource, IResourceWithServiceDisco
         env["Logging__Console__FormatterOptions__SingleLine"] = "true";
         foreach (var reference in References)
         {
+            if (reference is IResourceWithReferenceEnvironment extra)
+            {
+                foreach (var (key, value) in extra.ReferenceEnvironment())
+                {
+                    env[key] = value;
+                }
+            }
+
             switch (reference)
             {
                 case IResourceWithConnectionString resource:

@@ -1,0 +1,179 @@
+using System.Security.Claims;
+using System.Text.Json;
+using HighLoad.Api.Infrastructure.Auth;
+using HighLoad.Api.Infrastructure.Jobs;
+using HighLoad.Api.Model;
+using HighLoad.Jobs;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace HighLoad.Api.Apis;
+
+public static class JobsApi
+{
+    public const int MaxInputLength = 32_768;
+
+    // Room for the longest input even if every character is JSON-escaped (\uXXXX), plus the envelope.
+    public const long MaxBodyBytes = 256 * 1024;
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/jobs")
+            .WithTags("Jobs")
+            .RequireAuthorization();
+
+        api.MapPost("/", SubmitJob)
+            .WithName("SubmitJob")
+            .WithSummary("Accept a job: 202 once Kafka has it, processed later within the provider's limits")
+            .Accepts<SubmitJobRequest>("application/json");
+
+        api.MapGet("/stats", GetStats)
+            .WithName("GetJobStats")
+            .WithSummary("How far behind the pipeline is: backlog, rate, budget left and breaker state");
+
+        api.MapGet("/{id:guid}", GetJob)
+            .WithName("GetJob")
+            .WithSummary("A job's status and, once finished, its result or error");
+
+        return app;
+    }
+
+    public static async Task<Results<Accepted<JobAccepted>, ValidationProblem, ProblemHttpResult>> SubmitJob(
+        HttpContext http,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        JobIntake intake,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        var request = http.Request;
+        if (!request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type",
+                detail: """Send the job as application/json: {"input": "..."}.""");
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return BodyTooLarge();
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        SubmitJobRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<SubmitJobRequest>(request.Body, json.Value.SerializerOptions, cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return BodyTooLarge();
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [field] = [$"The body is not the JSON this endpoint takes: {ex.Message}"] });
+        }
+
+        var errors = Validate(body?.Input, idempotencyKey);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var result = await intake.SubmitAsync(http.User.ClientId(), body!.Input!, idempotencyKey, cancellationToken);
+        switch (result)
+        {
+            case IntakeResult.Accepted accepted:
+                return TypedResults.Accepted(
+                    $"/api/v1/jobs/{accepted.JobId}",
+                    new JobAccepted(accepted.JobId, accepted.Status, accepted.EstimatedWaitSeconds));
+            case IntakeResult.KeyReused:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status422UnprocessableEntity,
+                    title: "Idempotency-Key reused",
+                    detail: "This Idempotency-Key was already used with a different body. Use a new key for a new job.");
+            default:
+                http.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "The job queue is unavailable",
+                    detail: "Kafka did not acknowledge the job in time, so it was not accepted. Retry after 5 seconds.");
+        }
+    }
+
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(
+        Guid id,
+        ClaimsPrincipal user,
+        JobStatusStore statuses,
+        JobArchive archive,
+        CancellationToken cancellationToken)
+    {
+        var job = await statuses.GetAsync(id) ?? await archive.FindAsync(id, cancellationToken);
+
+        // Another client's job is as unknown as one that does not exist.
+        return job is not null && job.ClientId == user.ClientId()
+            ? TypedResults.Ok(JobView.From(job))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"You have no job {id}.");
+    }
+
+    public static async Task<Ok<JobStats>> GetStats(
+        JobStatusStore statuses,
+        ConsumerLag lag,
+        ThroughputSampler throughput,
+        ProviderBudget budget,
+        BreakerBoard breakers,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, long>? consumerLag = null;
+        try
+        {
+            consumerLag = await lag.ByTopicAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            loggers.CreateLogger(nameof(JobsApi)).LogWarning("Consumer lag is unavailable: {Message}", ex.Message);
+        }
+
+        var windows = await budget.RemainingAsync();
+        return TypedResults.Ok(new JobStats(
+            await statuses.BacklogAsync(),
+            consumerLag,
+            Math.Round(throughput.CompletedPerMinute(), 1),
+            [.. windows.Select(w => new BudgetWindowStats(w.Window.Name, w.Window.Limit, w.Window.Budget, w.TokensLeft))],
+            await breakers.ReadAsync()));
+    }
+
+    private static Dictionary<string, string[]> Validate(string? input, string? idempotencyKey)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(input))
+        {
+            errors["input"] = ["input is required: a text of 1 to 32768 characters."];
+        }
+        else if (input.Length > MaxInputLength)
+        {
+            errors["input"] = [$"input is at most {MaxInputLength} characters; this one has {input.Length}."];
+        }
+
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 255))
+        {
+            errors["Idempotency-Key"] = ["Idempotency-Key must be 1 to 255 characters."];
+        }
+
+        return errors;
+    }
+
+    private static ProblemHttpResult BodyTooLarge() => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Body too large",
+        detail: $"A job's body is at most {MaxBodyBytes / 1024} KiB (input: at most {MaxInputLength} characters).");
+}

@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Confluent.Kafka;
+using HighLoad.Jobs;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+
+namespace HighLoad.Worker.Jobs;
+
+// The fixed pool of this replica: consumes jobs.requested and the retry topics in the workers' group and
+// runs at most Concurrency jobs at once. Instead of blocking, it pauses partitions: all of them while the pool
+// is full or the provider's breaker is open (backpressure), and a retry topic's partition until its head is due.
+public sealed class JobConsumer(
+    IConfiguration configuration,
+    JobProcessor processor,
+    CircuitBreakerStateProvider breaker,
+    IOptions<JobOptions> options,
+    TimeProvider time,
+    ILogger<JobConsumer> logger) : BackgroundService
+{
+    private static readonly string[] Topics = [JobTopics.Requested, JobTopics.Retry1, JobTopics.Retry2];
+
+    private readonly OffsetCommitTracker _tracker = new();
+    private readonly ConcurrentQueue<TopicPartitionOffset> _finished = new();
+    private readonly HashSet<TopicPartition> _paused = [];
+    private readonly Dictionary<TopicPartition, DateTimeOffset> _notDueUntil = [];
+    private int _running;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => ConsumeLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task ConsumeLoop(CancellationToken stoppingToken)
+    {
+        using var consumer = BuildConsumer();
+        consumer.Subscribe(Topics);
+        using var jobs = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                StoreFinishedOffsets(consumer);
+                ReconcilePauses(consumer);
+
+                ConsumeResult<string, byte[]>? next;
+                try
+                {
+                    next = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                }
+                catch (ConsumeException ex)
+                {
+                    logger.LogWarning("Consume failed: {Reason}", ex.Error.Reason);
+                    continue;
+                }
+
+                if (next is not null)
+                {
+                    Dispatch(consumer, next, jobs.Token);
+                }
+            }
+        }
+        finally
+        {
+            await DrainAsync(consumer, jobs);
+            consumer.Close();
+        }
+    }
+
+    private void Dispatch(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> message, CancellationToken cancellationToken)
+    {
+        JobMessage job;
+        try
+        {
+            job = JobMessage.Deserialize(message.Message.Value);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+        {
+            // Nothing can ever process it; skipping it must not hold back the partition.
+            logger.LogError("Skipping an unreadable message at {Position}: {Message}", message.TopicPartitionOffset, ex.Message);
+            _tracker.Started(message.TopicPartition, message.Offset.Value);
+            _finished.Enqueue(message.TopicPartitionOffset);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (job.NotBefore > now || _running >= options.Value.Concurrency)
+        {
+            // Not now: read it again later from the same offset.
+            if (job.NotBefore > now)
+            {
+                _notDueUntil[message.TopicPartition] = job.NotBefore.Value;
+            }
+
+            consumer.Pause([message.TopicPartition]);
+            _paused.Add(message.TopicPartition);
+            consumer.Seek(message.TopicPartitionOffset);
+            return;
+        }
+
+        _tracker.Started(message.TopicPartition, message.Offset.Value);
+        Interlocked.Increment(ref _running);
+        _ = Task.Run(async () =>
+        {
+            var parent = TraceContext.Extract(message.Message.Headers);
+            using var activity = TraceContext.Source.StartActivity("process job", ActivityKind.Consumer, parent.ActivityContext);
+            activity?.SetTag("job.id", job.Id);
+            activity?.SetTag("messaging.destination.name", message.Topic);
+            try
+            {
+                await processor.ProcessAsync(job, cancellationToken);
+                _finished.Enqueue(message.TopicPartitionOffset);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopping: its offset is not committed, so another replica (or this one, restarted) runs it again.
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Job {JobId} failed unexpectedly; it stays uncommitted and runs again after a restart", job.Id);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }, CancellationToken.None);
+    }
+
+    private void StoreFinishedOffsets(IConsumer<string, byte[]> consumer)
+    {
+        while (_finished.TryDequeue(out var done))
+        {
+            if (_tracker.Completed(done.TopicPartition, done.Offset.Value) is { } next)
+            {
+                try
+                {
+                    // Stored offsets are committed by the client every second (and on close or rebalance).
+                    consumer.StoreOffset(new TopicPartitionOffset(done.TopicPartition, next));
+                }
+                catch (KafkaException ex)
+                {
+                    logger.LogDebug("Offset {Offset} of {Partition} not stored: {Reason}", next, done.TopicPartition, ex.Error.Reason);
+                }
+            }
+        }
+    }
+
+    private void ReconcilePauses(IConsumer<string, byte[]> consumer)
+    {
+        var now = time.GetUtcNow();
+        var pauseAll = breaker.CircuitState is CircuitState.Open or CircuitState.Isolated || _running >= options.Value.Concurrency;
+        foreach (var partition in consumer.Assignment)
+        {
+            var notDue = _notDueUntil.TryGetValue(partition, out var due) && due > now;
+            if (!notDue)
+            {
+                _notDueUntil.Remove(partition);
+            }
+
+            var wantPaused = pauseAll || notDue;
+            if (wantPaused && _paused.Add(partition))
+            {
+                consumer.Pause([partition]);
+            }
+            else if (!wantPaused && _paused.Remove(partition))
+            {
+                consumer.Resume([partition]);
+            }
+        }
+    }
+
+    private async Task DrainAsync(IConsumer<string, byte[]> consumer, CancellationTokenSource jobs)
+    {
+        var deadline = time.GetUtcNow() + options.Value.DrainTimeout;
+        while (Volatile.Read(ref _running) > 0 && time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(50);
+            StoreFinishedOffsets(consumer);
+        }
+
+        await jobs.CancelAsync();
+        StoreFinishedOffsets(consumer);
+    }
+
+    private IConsumer<string, byte[]> BuildConsumer() =>
+        new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = configuration.GetConnectionString("kafka"),
+            GroupId = JobGroups.Workers,
+            ClientId = Environment.MachineName + "-" + Environment.ProcessId,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = 1000,
+            // Only offsets of finished jobs are stored, and only stored offsets are committed.
+            EnableAutoOffsetStore = false,
+            SessionTimeoutMs = options.Value.SessionTimeoutMs,
+            HeartbeatIntervalMs = Math.Max(500, options.Value.SessionTimeoutMs / 3),
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin,
+        })
+        .SetPartitionsAssignedHandler((_, partitions) =>
+        {
+            logger.LogInformation("Assigned {Count} partitions", partitions.Count);
+            _tracker.Assign(partitions);
+        })
+        .SetPartitionsRevokedHandler((consumer, partitions) =>
+        {
+            StoreFinishedOffsets(consumer);
+            var revoked = partitions.Select(p => p.TopicPartition).ToList();
+            _tracker.Revoke(revoked);
+            revoked.ForEach(p =>
+            {
+                _paused.Remove(p);
+                _notDueUntil.Remove(p);
+            });
+        })
+        .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer: {Reason}", error.Reason))
+        .Build();
+}
