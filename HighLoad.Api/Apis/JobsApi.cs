@@ -24,10 +24,11 @@ public static class JobsApi
             .WithTags("Jobs")
             .RequireAuthorization();
 
+        // The body is read by the handler, after authentication and the rate limit, so that a wrong content type
+        // or size gets this API's own ProblemDetails (no Accepts<T> metadata: routing would answer 415 itself).
         api.MapPost("/", SubmitJob)
             .WithName("SubmitJob")
-            .WithSummary("Accept a job: 202 once Kafka has it, processed later within the provider's limits")
-            .Accepts<SubmitJobRequest>("application/json");
+            .WithSummary("Accept a job: 202 once Kafka has it, processed later within the provider's limits");
 
         api.MapGet("/stats", GetStats)
             .WithName("GetJobStats")

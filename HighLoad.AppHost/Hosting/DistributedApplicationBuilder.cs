@@ -29,6 +29,11 @@ public sealed class DistributedApplicationBuilder
 
     public List<ParameterResource> Parameters { get; } = [];
 
+    // For tests that adjust the declared model before building it.
+    public T GetResource<T>(string name) where T : Resource =>
+        Resources.OfType<T>().FirstOrDefault(r => r.Name == name)
+        ?? throw new ArgumentException($"No {typeof(T).Name} is named '{name}'.", nameof(name));
+
     // Secret parameters are never printed; others are shown once everything is up (like the dev API key).
     public ParameterResource AddParameter(string name, bool secret = true)
     {

@@ -13,4 +13,8 @@ public sealed record ProviderFaults
 
     // Every call fails with 503 and nothing counts against the limits.
     public bool Outage { get; init; }
+
+    // An input containing this is refused with 400, as a provider refuses a request it cannot serve:
+    // a permanent error, which no retry can fix.
+    public string RejectMarker { get; init; } = "#reject";
 }

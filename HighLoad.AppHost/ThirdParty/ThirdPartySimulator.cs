@@ -60,6 +60,11 @@ public sealed class ThirdPartySimulator(ProviderLimits limits, TimeSpan latency,
                 detail: $"The provider allows {limits.PerMinute}/minute, {limits.PerHour}/hour, {limits.PerDay}/day.");
         }
 
+        if (faults.RejectMarker.Length > 0 && request.Input.Contains(faults.RejectMarker, StringComparison.Ordinal))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The provider cannot serve this input");
+        }
+
         if (Random.Shared.NextDouble() < faults.ErrorRate)
         {
             Interlocked.Increment(ref _injectedErrors);

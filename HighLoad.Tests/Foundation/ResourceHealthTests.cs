@@ -51,7 +51,7 @@ public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
         var stats = await fixture.GetJsonAsync(new Uri(fixture.Endpoint("thirdparty"), "/stats"));
 
         Assert.Equal(0, stats.GetProperty("rejected").GetInt64());
-        Assert.Equal(1_000, stats.GetProperty("limits").GetProperty("perMinute").GetInt32());
+        Assert.Equal(HighLoadAppFixture.ProviderPerMinute, stats.GetProperty("limits").GetProperty("perMinute").GetInt32());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HighLoad.Hosting;
 using HighLoad.Hosting.Testing;
+using HighLoad.ThirdParty;
 
 namespace HighLoad.Tests.Infrastructure;
 
@@ -18,6 +19,7 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync();
+        ScaleForTests(builder);
         _app = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await _app.StartAsync(timeout.Token);
@@ -30,6 +32,24 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+    }
+
+    // The provider's minute limit scaled down, so a burst larger than a whole minute's limit drains in about a
+    // minute; retry delays, breaker and producer timeouts scaled down likewise. The hour and day limits stay.
+    public const int ProviderPerMinute = 600;
+
+    private static void ScaleForTests(DistributedApplicationBuilder builder)
+    {
+        builder.GetResource<ThirdPartySimulatorResource>("thirdparty").Limits = new ProviderLimits(PerMinute: ProviderPerMinute);
+
+        var worker = builder.GetResource<ProjectResource>("worker").Environment;
+        worker["Jobs__FirstRetryDelay"] = () => "00:00:02";
+        worker["Jobs__SecondRetryDelay"] = () => "00:00:03";
+        worker["Provider__Calls__AttemptTimeout"] = () => "00:00:03";
+        worker["Provider__Calls__RetryBaseDelay"] = () => "00:00:00.050";
+        worker["Provider__Calls__BreakDuration"] = () => "00:00:02";
+
+        builder.GetResource<ProjectResource>("api").Environment["Jobs__Producer__AckTimeout"] = () => "00:00:03";
     }
 
     public Uri Endpoint(string resource, int replica = 0) => App.GetEndpoint(resource, "http", replica);

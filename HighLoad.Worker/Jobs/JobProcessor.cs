@@ -16,6 +16,7 @@ public sealed class JobProcessor(
     JobRouter router,
     IOptions<JobOptions> options,
     IOptions<ProviderCallOptions> calls,
+    CircuitBreakerStateProvider breaker,
     TimeProvider time,
     ILogger<JobProcessor> logger)
 {
@@ -36,7 +37,7 @@ public sealed class JobProcessor(
             await FailAsync(job, round, ex.Message, cancellationToken);
             return;
         }
-        catch (Exception ex) when (ex is ProviderException or HttpRequestException or TimeoutRejectedException)
+        catch (Exception ex) when (IsTransient(ex))
         {
             await RetryLaterAsync(job, round, ex.Message, cancellationToken);
             return;
@@ -47,7 +48,8 @@ public sealed class JobProcessor(
         await Durably(() => statuses.SetCompletedAsync(job, JobStatus.Succeeded, round, output, null, completedAt), cancellationToken);
     }
 
-    // While the breaker is open the provider is down: the job waits for it to close, it is not failed.
+    // While the breaker is open the provider is down: the job waits for it to close, it is not failed. That holds
+    // for a failed half-open probe too: the failure belongs to the outage, so it costs the job no round.
     private async Task<string> CallProviderAsync(JobMessage job, CancellationToken cancellationToken)
     {
         while (true)
@@ -56,12 +58,15 @@ public sealed class JobProcessor(
             {
                 return await provider.GenerateAsync(job.Input, cancellationToken);
             }
-            catch (BrokenCircuitException)
+            catch (Exception ex) when (ex is BrokenCircuitException || (IsTransient(ex) && breaker.CircuitState is CircuitState.Open or CircuitState.Isolated))
             {
                 await Task.Delay(calls.Value.BreakDuration / 2, time, cancellationToken);
             }
         }
     }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is ProviderException { Permanent: false } or HttpRequestException or TimeoutRejectedException;
 
     private async Task RetryLaterAsync(JobMessage job, int round, string error, CancellationToken cancellationToken)
     {

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace HighLoad.Tests.Infrastructure;
+
+// Submits jobs the way clients do and watches them finish where the system records it: PostgreSQL.
+public sealed class JobDriver(HighLoadAppFixture fixture)
+{
+    public async Task<List<Guid>> SubmitManyAsync(TestClient client, int count, string prefix, int parallelism = 32)
+    {
+        var ids = new Guid[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, _) =>
+        {
+            using var response = await client.SubmitAsync($"{prefix} {i}");
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        });
+        return [.. ids];
+    }
+
+    // Waits until every job has its row, then returns each job's final status and the number of its rows.
+    public async Task<IReadOnlyDictionary<Guid, string>> WaitForFinishedAsync(IReadOnlyCollection<Guid> ids, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var finished = await FinishedAsync(ids);
+            if (finished.Count == ids.Count)
+            {
+                return finished;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Only {finished.Count} of {ids.Count} jobs finished within {within.TotalSeconds:0}s.");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<Guid, string>> FinishedAsync(IReadOnlyCollection<Guid> ids)
+    {
+        await using var connection = new NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id, status FROM jobs WHERE id = ANY($1)", connection)
+        {
+            Parameters = { new() { Value = ids.ToArray() } },
+        };
+        var finished = new Dictionary<Guid, string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            // A second row for one job would surface here as a duplicate key.
+            finished.Add(reader.GetGuid(0), reader.GetString(1));
+        }
+
+        return finished;
+    }
+
+    public async Task<JsonElement> ProviderStatsAsync() =>
+        await fixture.GetJsonAsync(new Uri(fixture.Endpoint("thirdparty"), "/stats"));
+
+    public async Task SetProviderFaultsAsync(object faults)
+    {
+        using var response = await fixture.Http.PostAsJsonAsync(new Uri(fixture.Endpoint("thirdparty"), "/faults"), faults);
+        response.EnsureSuccessStatusCode();
+    }
+}
