@@ -206,11 +206,16 @@ public sealed class JobConsumer(
             StoreFinishedOffsets(consumer);
             var revoked = partitions.Select(p => p.TopicPartition).ToList();
             _tracker.Revoke(revoked);
-            revoked.ForEach(p =>
+
+            // librdkafka keeps a partition paused across a rebalance; forgetting it here while it stayed paused
+            // there would leave a partition handed back to this replica paused for good.
+            var paused = revoked.Where(_paused.Remove).ToList();
+            if (paused.Count > 0)
             {
-                _paused.Remove(p);
-                _notDueUntil.Remove(p);
-            });
+                consumer.Resume(paused);
+            }
+
+            revoked.ForEach(p => _notDueUntil.Remove(p));
         })
         .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer: {Reason}", error.Reason))
         .Build();

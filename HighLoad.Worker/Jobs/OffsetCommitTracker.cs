@@ -8,8 +8,6 @@ public sealed class OffsetCommitTracker
 {
     private readonly Dictionary<TopicPartition, Partition> _partitions = [];
 
-    public int InFlight => _partitions.Values.Sum(p => p.Running.Count);
-
     public void Assign(IEnumerable<TopicPartition> partitions)
     {
         foreach (var partition in partitions)
