@@ -29,6 +29,12 @@ public sealed class OffsetCommitTracker
         var state = _partitions.TryGetValue(partition, out var known) ? known : _partitions[partition] = new Partition();
         state.Running.Add(offset);
         state.Highest = Math.Max(state.Highest, offset);
+
+        // Reading started here, so the group's committed position is already at least this far.
+        if (state.Committable < 0)
+        {
+            state.Committable = offset;
+        }
     }
 
     // The offset to commit now that this job is done (the next one to read), or null when nothing moved.
