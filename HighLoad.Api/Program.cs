@@ -16,5 +16,6 @@ app.UseMiddleware<ClientRateLimitingMiddleware>();
 
 app.MapDefaultEndpoints();
 app.MapJobsApi();
+app.MapUsersApi();
 
 app.Run();

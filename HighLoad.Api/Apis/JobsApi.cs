@@ -1,13 +1,10 @@
 using System.Security.Claims;
-using System.Text.Json;
 using HighLoad.Api.Infrastructure.Auth;
 using HighLoad.Api.Infrastructure.Jobs;
 using HighLoad.Api.Model;
 using HighLoad.Jobs;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace HighLoad.Api.Apis;
 
@@ -45,42 +42,16 @@ public static class JobsApi
         HttpContext http,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         JobIntake intake,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         CancellationToken cancellationToken)
     {
-        var request = http.Request;
-        if (!request.HasJsonContentType())
+        var (body, problem) = await JsonBody.ReadAsync<SubmitJobRequest>(http, MaxBodyBytes, cancellationToken);
+        if (problem is not null)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type",
-                detail: """Send the job as application/json: {"input": "..."}.""");
-        }
-
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return BodyTooLarge();
-        }
-
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        SubmitJobRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<SubmitJobRequest>(request.Body, json.Value.SerializerOptions, cancellationToken);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return BodyTooLarge();
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [field] = [$"The body is not the JSON this endpoint takes: {ex.Message}"] });
+            return problem switch
+            {
+                ValidationProblem invalid => invalid,
+                _ => (ProblemHttpResult)problem,
+            };
         }
 
         var errors = Validate(body?.Input, idempotencyKey);
@@ -172,9 +143,4 @@ public static class JobsApi
 
         return errors;
     }
-
-    private static ProblemHttpResult BodyTooLarge() => TypedResults.Problem(
-        statusCode: StatusCodes.Status413PayloadTooLarge,
-        title: "Body too large",
-        detail: $"A job's body is at most {MaxBodyBytes / 1024} KiB (input: at most {MaxInputLength} characters).");
 }

@@ -2,6 +2,7 @@ using HighLoad.Api.Infrastructure;
 using HighLoad.Api.Infrastructure.Auth;
 using HighLoad.Api.Infrastructure.Jobs;
 using HighLoad.Api.Infrastructure.RateLimiting;
+using HighLoad.Api.Infrastructure.Users;
 using HighLoad.Jobs;
 using Microsoft.AspNetCore.Authentication;
 
@@ -52,6 +53,9 @@ internal static class Extensions
         services.AddSingleton<ConsumerLag>();
         services.AddSingleton<BreakerBoard>();
         services.AddSingleton<ThroughputSampler>();
+
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<UserCache>();
         services.AddHostedService(sp => sp.GetRequiredService<ThroughputSampler>());
     }
 }

@@ -1,0 +1,243 @@
+using System.Net.Mail;
+using HighLoad.Api.Infrastructure.Users;
+using HighLoad.Api.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HighLoad.Api.Apis;
+
+public static class UsersApi
+{
+    // A write returns the primary's WAL position after its commit; a read that sends it back sees that write.
+    public const string ConsistencyHeader = "X-Consistency-Token";
+    public const int MaxPageSize = 100;
+    private const long MaxBodyBytes = 16 * 1024;
+
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization();
+
+        api.MapPost("/", CreateUser).WithName("CreateUser").WithSummary("Create a user (201, with its ETag and a consistency token)");
+        api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("A page of users in creation order; pass `next` back as `after`");
+        api.MapGet("/{id:guid}", GetUser).WithName("GetUser").WithSummary("One user, from cache or replica; 304 for a matching If-None-Match");
+        api.MapPut("/{id:guid}", (Guid id, HttpContext http, UserStore store, UserCache cache, CancellationToken ct) =>
+            ChangeUser(id, http, store, cache, partial: false, ct)).WithName("ReplaceUser").WithSummary("Replace a user's email and name");
+        api.MapPatch("/{id:guid}", (Guid id, HttpContext http, UserStore store, UserCache cache, CancellationToken ct) =>
+            ChangeUser(id, http, store, cache, partial: true, ct)).WithName("UpdateUser").WithSummary("Change a user's email or name");
+        api.MapDelete("/{id:guid}", DeleteUser).WithName("DeleteUser").WithSummary("Delete a user");
+        return app;
+    }
+
+    public static async Task<IResult> CreateUser(HttpContext http, UserStore store, UserCache cache, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<CreateUserRequest>(http, MaxBodyBytes, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = Validate(body!.Email, body.Name, partial: false);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        try
+        {
+            var (user, lsn) = await store.CreateAsync(Guid.CreateVersion7(), body.Email!.Trim(), body.Name!.Trim(), ct);
+            await cache.StoreAsync(user);
+            Describe(http, user, lsn);
+            return TypedResults.Created($"/api/v1/users/{user.Id}", user.Select([]));
+        }
+        catch (DuplicateEmailException)
+        {
+            return EmailTaken();
+        }
+    }
+
+    public static async Task<IResult> GetUser(
+        Guid id,
+        HttpContext http,
+        [FromQuery] string? fields,
+        [FromHeader(Name = ConsistencyHeader)] string? consistencyToken,
+        UserCache cache,
+        UserStore store,
+        CancellationToken ct)
+    {
+        if (ParseFields(fields) is not { } selected)
+        {
+            return JsonBody.Invalid("fields", $"fields is a comma-separated list of: {string.Join(", ", User.Fields)}.");
+        }
+
+        // Cache-Control: no-cache asks for the origin; a consistency token then picks replica or primary.
+        var bypassCache = http.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
+        var user = bypassCache
+            ? await store.FindAsync(id, consistencyToken, minimumVersion: 0, ct)
+            : await cache.GetAsync(id, ct);
+        if (user is null)
+        {
+            return NotFound(id);
+        }
+
+        http.Response.Headers.ETag = user.ETag;
+        return http.Request.Headers.IfNoneMatch.Contains(user.ETag)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(user.Select(selected));
+    }
+
+    public static async Task<IResult> ListUsers(
+        [FromQuery] int? limit,
+        [FromQuery] string? after,
+        [FromQuery] string? fields,
+        [FromHeader(Name = ConsistencyHeader)] string? consistencyToken,
+        UserStore store,
+        CancellationToken ct)
+    {
+        var size = limit ?? 20;
+        if (size is < 1 or > MaxPageSize)
+        {
+            return JsonBody.Invalid("limit", $"limit is from 1 to {MaxPageSize}.");
+        }
+
+        if (ParseFields(fields) is not { } selected)
+        {
+            return JsonBody.Invalid("fields", $"fields is a comma-separated list of: {string.Join(", ", User.Fields)}.");
+        }
+
+        Guid? cursor = null;
+        if (after is not null)
+        {
+            if (PageCursor.Decode(after) is not { } decoded)
+            {
+                return JsonBody.Invalid("after", "after is not a cursor this API gave out; pass back a page's next value.");
+            }
+
+            cursor = decoded;
+        }
+
+        var users = await store.PageAsync(cursor, size, consistencyToken, ct);
+        var next = users.Count == size ? PageCursor.Encode(users[^1].Id) : null;
+        return TypedResults.Ok(new UserPage([.. users.Select(u => u.Select(selected))], next));
+    }
+
+    public static async Task<IResult> ChangeUser(Guid id, HttpContext http, UserStore store, UserCache cache, bool partial, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<PatchUserRequest>(http, MaxBodyBytes, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = Validate(body!.Email, body.Name, partial);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        try
+        {
+            var written = await store.UpdateAsync(id, body.Email?.Trim(), body.Name?.Trim(), ct);
+            if (written is null)
+            {
+                return NotFound(id);
+            }
+
+            var (user, lsn) = written.Value;
+            await cache.StoreAsync(user);
+            Describe(http, user, lsn);
+            return TypedResults.Ok(user.Select([]));
+        }
+        catch (DuplicateEmailException)
+        {
+            return EmailTaken();
+        }
+    }
+
+    public static async Task<IResult> DeleteUser(Guid id, HttpContext http, UserStore store, UserCache cache, CancellationToken ct)
+    {
+        var deleted = await store.DeleteAsync(id, ct);
+        if (deleted is null)
+        {
+            return NotFound(id);
+        }
+
+        await cache.RemoveAsync(id);
+        http.Response.Headers[ConsistencyHeader] = deleted.Value.Lsn;
+        return TypedResults.NoContent();
+    }
+
+    private static void Describe(HttpContext http, User user, string lsn)
+    {
+        http.Response.Headers.ETag = user.ETag;
+        http.Response.Headers[ConsistencyHeader] = lsn;
+    }
+
+    private static Dictionary<string, string[]> Validate(string? email, string? name, bool partial)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (email is not null || !partial)
+        {
+            var trimmed = email?.Trim();
+            if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 254
+                || !MailAddress.TryCreate(trimmed, out var address) || address.Address != trimmed)
+            {
+                errors["email"] = ["email must be an address like name@example.com (at most 254 characters)."];
+            }
+        }
+
+        if (name is not null || !partial)
+        {
+            var trimmed = name?.Trim();
+            if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 100)
+            {
+                errors["name"] = ["name is 1 to 100 characters."];
+            }
+        }
+
+        if (partial && email is null && name is null)
+        {
+            errors["body"] = ["Send at least one of email and name."];
+        }
+
+        return errors;
+    }
+
+    // null: a field that does not exist; empty: all fields.
+    private static IReadOnlyCollection<string>? ParseFields(string? fields)
+    {
+        if (string.IsNullOrWhiteSpace(fields))
+        {
+            return [];
+        }
+
+        var names = fields.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return names.All(User.Fields.Contains) ? names : null;
+    }
+
+    private static ProblemHttpResult NotFound(Guid id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no user {id}.");
+
+    private static ProblemHttpResult EmailTaken() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email taken",
+            detail: "Another user already has this email (emails are compared without regard to case).");
+}
+
+// An opaque cursor: the last id of the page, base64url-encoded. Anything else is refused with 400.
+public static class PageCursor
+{
+    public static string Encode(Guid id) => Convert.ToBase64String(id.ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static Guid? Decode(string cursor)
+    {
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            var bytes = Convert.FromBase64String(base64 + new string('=', (4 - base64.Length % 4) % 4));
+            return bytes.Length == 16 ? new Guid(bytes) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
