@@ -1,6 +1,7 @@
 using HighLoad.Jobs;
 using HighLoad.Worker.Infrastructure;
 using HighLoad.Worker.Jobs;
+using HighLoad.Worker.Outbox;
 using HighLoad.Worker.Provider;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,7 @@ internal static class Extensions
         services.AddSingleton<CircuitBreakerStateProvider>();
         services.AddHostedService<JobConsumer>();
         services.AddHostedService<BreakerReporter>();
+        services.AddHostedService<OutboxRelay>();
 
         builder.AddProviderClient();
     }

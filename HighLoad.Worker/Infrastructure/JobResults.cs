@@ -6,7 +6,7 @@ namespace HighLoad.Worker.Infrastructure;
 // Writes a finished job to PostgreSQL through PgBouncer. Writing the same job twice leaves one row.
 public sealed class JobResults(NpgsqlDataSource primary)
 {
-    private static readonly string InsertJob = ReadSql("insert_job.sql");
+    private static readonly string InsertJob = SqlStatements.Read("insert_job.sql");
 
     public async Task SaveAsync(JobMessage job, string status, int attempts, string? result, string? error, DateTimeOffset completedAt, CancellationToken cancellationToken)
     {
@@ -20,12 +20,5 @@ public sealed class JobResults(NpgsqlDataSource primary)
         command.Parameters.Add(new NpgsqlParameter { Value = job.CreatedAt });
         command.Parameters.Add(new NpgsqlParameter { Value = completedAt });
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static string ReadSql(string name)
-    {
-        using var stream = typeof(JobResults).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"{name} is not embedded in the worker.");
-        return new StreamReader(stream).ReadToEnd();
     }
 }

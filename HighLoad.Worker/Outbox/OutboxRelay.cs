@@ -1,0 +1,103 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using HighLoad.Worker.Infrastructure;
+using Npgsql;
+
+namespace HighLoad.Worker.Outbox;
+
+// Relays user changes from the outbox table to users.events: keyed by user, in outbox order, at least once.
+// Rows are marked published only after Kafka acknowledged them, in the same transaction that read them; a worker
+// that dies in between leaves them unmarked, and the next relayer sends them again (consumers drop repeats
+// by eventId).
+public sealed class OutboxRelay(NpgsqlDataSource primary, IConfiguration configuration, ILogger<OutboxRelay> logger) : BackgroundService
+{
+    public const string Topic = "users.events";
+    private const int BatchSize = 500;
+    private static readonly string Claim = SqlStatements.Read("outbox_claim.sql");
+    private static readonly string Batch = SqlStatements.Read("outbox_batch.sql");
+    private static readonly string Mark = SqlStatements.Read("outbox_mark.sql");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = configuration.GetConnectionString("kafka"),
+            Acks = Acks.All,
+            // Idempotence keeps a partition's order even when a send is retried.
+            EnableIdempotence = true,
+        }).Build();
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int relayed;
+            try
+            {
+                relayed = await RelayBatchAsync(producer, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Outbox relay failed ({Message}); trying again", ex.Message);
+                relayed = 0;
+            }
+
+            if (relayed < BatchSize)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
+            }
+        }
+    }
+
+    private async Task<int> RelayBatchAsync(IProducer<string, string> producer, CancellationToken ct)
+    {
+        await using var connection = await primary.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var claim = new NpgsqlCommand(Claim, connection, transaction))
+        {
+            if (!(bool)(await claim.ExecuteScalarAsync(ct))!)
+            {
+                return 0;
+            }
+        }
+
+        var events = new List<(long Id, Message<string, string> Message)>();
+        await using (var batch = new NpgsqlCommand(Batch, connection, transaction) { Parameters = { new() { Value = BatchSize } } })
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var (id, userId, type) = (reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2));
+                var body = JsonSerializer.Serialize(new
+                {
+                    eventId = id,
+                    type,
+                    userId,
+                    occurredAt = reader.GetFieldValue<DateTimeOffset>(4),
+                    user = JsonDocument.Parse(reader.GetString(3)).RootElement,
+                }, JsonSerializerOptions.Web);
+                events.Add((id, new Message<string, string>
+                {
+                    Key = userId.ToString("N"),
+                    Value = body,
+                    Headers = [new Header("event-type", Encoding.UTF8.GetBytes(type))],
+                }));
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+
+        // Sent in outbox order and awaited together: one user's events share a partition, and order holds there.
+        await Task.WhenAll(events.Select(e => producer.ProduceAsync(Topic, e.Message, ct)));
+
+        await using (var mark = new NpgsqlCommand(Mark, connection, transaction) { Parameters = { new() { Value = events.Select(e => e.Id).ToArray() } } })
+        {
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return events.Count;
+    }
+}
