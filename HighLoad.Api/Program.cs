@@ -1,18 +1,14 @@
 using HighLoad.Api.Apis;
-using HighLoad.Api.Infrastructure.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddGateway();
 builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseMiddleware<ClientRateLimitingMiddleware>();
+app.UseGateway();
 
 app.MapDefaultEndpoints();
 app.MapJobsApi();

@@ -38,6 +38,11 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
     // minute; retry delays, breaker and producer timeouts scaled down likewise. The hour and day limits stay.
     public const int ProviderPerMinute = 600;
 
+    // Load shedding within reach of one test's flood; far above what the other tests send at once.
+    public const int MaxInFlight = 64;
+
+    public const string AllowedOrigin = "http://allowed.example";
+
     private static void ScaleForTests(DistributedApplicationBuilder builder)
     {
         builder.GetResource<ThirdPartySimulatorResource>("thirdparty").Limits = new ProviderLimits(PerMinute: ProviderPerMinute);
@@ -49,7 +54,10 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
         worker["Provider__Calls__RetryBaseDelay"] = () => "00:00:00.050";
         worker["Provider__Calls__BreakDuration"] = () => "00:00:02";
 
-        builder.GetResource<ProjectResource>("api").Environment["Jobs__Producer__AckTimeout"] = () => "00:00:03";
+        var api = builder.GetResource<ProjectResource>("api").Environment;
+        api["Jobs__Producer__AckTimeout"] = () => "00:00:03";
+        api["Gateway__MaxInFlight"] = () => MaxInFlight.ToString();
+        api["Gateway__AllowedOrigins__0"] = () => AllowedOrigin;
     }
 
     public Uri Endpoint(string resource, int replica = 0) => App.GetEndpoint(resource, "http", replica);

@@ -16,6 +16,8 @@ public sealed class ClientRateLimitOptions
         ["standard"] = new TierLimit { PermitsPerMinute = 100, Burst = 150 },
     };
 
+    public const string AnonymousTier = "anonymous";
+
     public TierLimit For(string tier) => Tiers.GetValueOrDefault(tier) ?? Tiers["standard"];
 }
 
@@ -26,21 +28,24 @@ public sealed class TierLimit
     public int Burst { get; set; }
 }
 
-// A distributed token bucket per client in Redis, shared by every API replica. Over the limit: 429 with
-// Retry-After; every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset.
+// A distributed token bucket per client (per IP address without a known key) in Redis, shared by every API
+// replica. Over the limit: 429 with Retry-After; every /api answer carries RateLimit-Limit, -Remaining, -Reset.
 public sealed class ClientRateLimitingMiddleware(RequestDelegate next, TokenBuckets buckets, IOptions<ClientRateLimitOptions> options)
 {
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
-        if (context.User.Identity?.IsAuthenticated != true)
+        if (!context.Request.Path.StartsWithSegments("/api"))
         {
             await next(context);
             return;
         }
 
-        var limit = options.Value.For(context.User.Tier());
+        // A known client spends its own bucket; anything else (no key, an unknown key) spends its IP address's.
+        var (key, limit) = context.User.Identity?.IsAuthenticated == true
+            ? ($"ratelimit:client:{context.User.ClientId():N}", options.Value.For(context.User.Tier()))
+            : ($"ratelimit:ip:{context.Connection.RemoteIpAddress}", options.Value.For(ClientRateLimitOptions.AnonymousTier));
         var bucket = new Bucket(limit.Burst, limit.PermitsPerMinute / 60_000.0);
-        var taken = await buckets.TakeAsync([$"ratelimit:client:{context.User.ClientId():N}"], [bucket], take: 1);
+        var taken = await buckets.TakeAsync([key], [bucket], take: 1);
         var remaining = taken.Left[0];
         var reset = taken.Allowed
             ? TimeSpan.FromMilliseconds((limit.Burst - remaining) / bucket.TokensPerMillisecond)

@@ -83,9 +83,21 @@ internal sealed class ProcessSupervisor(ProcessResource resource, ResourceInstan
         Readiness.WaitAsync(
             instance,
             context,
-            () => process.HasExited ? $"exited with code {process.ExitCode}" : null,
+            () => HasExited(process) ? $"exited with code {process.ExitCode}" : null,
             () => $"{Environment.NewLine}Last lines of {_log.FilePath}:{Environment.NewLine}{_log.Tail()}",
             cancellationToken);
+
+    // Once exited, also waits for its output to be read to the end, so the log's tail holds its last words.
+    private static bool HasExited(Process process)
+    {
+        if (!process.HasExited)
+        {
+            return false;
+        }
+
+        process.WaitForExit();
+        return true;
+    }
 
     private async Task SuperviseAsync()
     {

@@ -10,7 +10,7 @@ using Polly.CircuitBreaker;
 
 namespace Microsoft.Extensions.Hosting;
 
-internal static class Extensions
+internal static class ApplicationServicesExtensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Authentication;
 
 namespace Microsoft.Extensions.Hosting;
 
-internal static class Extensions
+internal static class ApplicationServicesExtensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text.Json;
+using HighLoad.Tests.Infrastructure;
+using HighLoad.Tests.Jobs;
+
+namespace HighLoad.Tests.Gateway;
+
+[Collection(HighLoadAppCollection.Name)]
+public sealed class GatewayTests(HighLoadAppFixture fixture)
+{
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheEndpointsAndTheUiIsServedInDevelopment()
+    {
+        var document = await fixture.GetJsonAsync(new Uri(fixture.Endpoint("lb"), "/openapi/v1.json"));
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains("/api/v1/jobs", paths);
+        Assert.Contains("/api/v1/jobs/{id}", paths);
+        Assert.Contains("/api/v1/users/{id}", paths);
+
+        using var ui = await fixture.Http.GetAsync(new Uri(fixture.Endpoint("lb"), "/scalar"));
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Equal("text/html", ui.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task AnswersAreCompressedAndCarrySecurityHeaders()
+    {
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/users?limit=50");
+        request.Headers.AcceptEncoding.ParseAdd("br");
+
+        using var response = await client.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("br", response.Content.Headers.ContentEncoding.Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [Fact]
+    public async Task OnlyAConfiguredOriginMayCallFromABrowser()
+    {
+        async Task<HttpResponseMessage> Preflight(string origin)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Options, new Uri(fixture.Endpoint("lb"), "/api/v1/users"));
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "GET");
+            return await fixture.Http.SendAsync(request);
+        }
+
+        using var allowed = await Preflight(HighLoadAppFixture.AllowedOrigin);
+        using var other = await Preflight("http://elsewhere.example");
+
+        Assert.Equal(HighLoadAppFixture.AllowedOrigin, allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task TrafficWithoutAKnownKeyIsLimitedPerAddress()
+    {
+        // Loopback is a trusted proxy, so this address (TEST-NET-3, only a header here) is the caller's.
+        using var anonymous = new HttpClient { BaseAddress = fixture.Endpoint("api", 0) };
+        anonymous.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{Random.Shared.Next(1, 255)}");
+        var started = DateTime.UtcNow;
+        var unauthorized = 0;
+        HttpResponseMessage? limited = null;
+        while (limited is null && unauthorized < 200)
+        {
+            var response = await anonymous.GetAsync("/api/v1/users");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            response.Dispose();
+            unauthorized++;
+        }
+
+        var refilled = (int)Math.Ceiling((DateTime.UtcNow - started).TotalSeconds);
+        Assert.InRange(unauthorized, 60, 60 + refilled);
+        using (limited)
+        {
+            await JobIntakeTests.AssertProblem(limited!, HttpStatusCode.TooManyRequests, "60 requests a minute");
+        }
+    }
+
+    [Fact]
+    public async Task UnderAFloodAReplicaShedsLoadWith503AndRetryAfterAndNothingWorse()
+    {
+        using var client = await ApiClients.CreateAsync(fixture, "development", fixture.Endpoint("api", 0));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 400).Select(async _ =>
+        {
+            using var response = await client.Http.GetAsync("/api/v1/jobs/stats");
+            return (response.StatusCode, response.Headers.RetryAfter?.Delta, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        var shed = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.NotEmpty(shed);
+        Assert.All(shed, r =>
+        {
+            Assert.Equal(TimeSpan.FromSeconds(1), r.Delta);
+            Assert.Equal(503, JsonDocument.Parse(r.Body).RootElement.GetProperty("status").GetInt32());
+        });
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.ServiceUnavailable), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        using var probe = await fixture.Http.GetAsync(new Uri(fixture.Endpoint("api", 0), "/health"));
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+    }
+}
