@@ -9,6 +9,7 @@ using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Prometheus;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -17,6 +18,7 @@ public static class Extensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
+    public const string MetricsEndpointPath = "/metrics";
     public const string LiveTag = "live";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -91,6 +93,9 @@ public static class Extensions
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = WriteHealthReport,
         });
+
+        // Prometheus scrapes every .NET meter here (ours are "HighLoad.*"), with or without an OTLP collector.
+        app.MapMetrics(MetricsEndpointPath);
         return app;
     }
 

@@ -24,6 +24,19 @@ public sealed class GatewayTests(HighLoadAppFixture fixture)
     }
 
     [Fact]
+    public async Task EveryServiceServesPrometheusMetrics()
+    {
+        foreach (var service in new[] { "api", "worker" })
+        {
+            using var response = await fixture.Http.GetAsync(new Uri(fixture.Endpoint(service), "/metrics"));
+            var text = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("npgsql_db_client_connection_max", text);
+        }
+    }
+
+    [Fact]
     public async Task AnswersAreCompressedAndCarrySecurityHeaders()
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");

@@ -164,6 +164,7 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(body).RootElement;
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.True(problem.TryGetProperty("traceId", out _), $"the problem carries a trace id: {body}");
         Assert.Contains(detailContains, body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("   at ", body);
         return problem;

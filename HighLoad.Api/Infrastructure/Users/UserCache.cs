@@ -9,14 +9,15 @@ namespace HighLoad.Api.Infrastructure.Users;
 // Two levels: L1 in this process, L2 in Redis, both keyed by the user's version. Every write raises
 // user:{id}:ver in Redis (and writes the new value to L2) before it returns, and every read checks that version
 // first, so no API replica serves a user older than the last write that returned. One small Redis read per hit.
-public sealed class UserCache(IConnectionMultiplexer redis, IMemoryCache local, UserStore store, IMeterFactory meters)
+public sealed class UserCache(IConnectionMultiplexer redis, IMemoryCache local, UserStore store)
 {
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan LocalRetention = TimeSpan.FromSeconds(30);
     private static readonly string RaiseVersion = ReadScript();
     private const long Deleted = long.MaxValue;
 
-    private readonly Counter<long> _lookups = meters.Create("HighLoad.Users").CreateCounter<long>(
+    private static readonly Meter Meter = new("HighLoad.Users");
+    private static readonly Counter<long> Lookups = Meter.CreateCounter<long>(
         "highload.users.cache.lookups", description: "User reads by where they were answered: l1, l2 or database");
 
     private IDatabase Db => redis.GetDatabase();
@@ -72,7 +73,7 @@ public sealed class UserCache(IConnectionMultiplexer redis, IMemoryCache local, 
         local.Remove(id);
     }
 
-    private void Count(string level) => _lookups.Add(1, new KeyValuePair<string, object?>("level", level));
+    private static void Count(string level) => Lookups.Add(1, new KeyValuePair<string, object?>("level", level));
 
     private static RedisKey VersionKey(Guid id) => $"user:{id:N}:ver";
 
