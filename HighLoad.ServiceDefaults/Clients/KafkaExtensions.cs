@@ -28,22 +28,48 @@ public static class KafkaExtensions
     }
 }
 
-// Healthy when the cluster answers a metadata request and names at least one broker.
+// Healthy when the cluster answers a metadata request and names at least one broker. The request blocks a
+// thread, so it runs off the request path at most once a second and every probe in between shares its answer:
+// under load, /health must stay cheap (a blocking call per probe starved the thread pool: p99 of 2.7 s at 250/s).
 public sealed class KafkaHealthCheck(string bootstrapServers) : IHealthCheck, IDisposable
 {
+    private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
     private readonly IAdminClient _admin = new AdminClientBuilder(new AdminClientConfig
     {
         BootstrapServers = bootstrapServers,
         SocketTimeoutMs = 3000,
     }).Build();
+    private readonly Lock _gate = new();
+    private Task<HealthCheckResult>? _last;
+    private DateTime _lastStarted;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        // GetMetadata blocks; it is bounded by its own timeout, well under the health check's.
-        var metadata = _admin.GetMetadata(TimeSpan.FromSeconds(3));
-        return Task.FromResult(metadata.Brokers.Count > 0
-            ? HealthCheckResult.Healthy($"{metadata.Brokers.Count} brokers")
-            : HealthCheckResult.Unhealthy("The cluster named no broker."));
+        lock (_gate)
+        {
+            if (_last is null || (_last.IsCompleted && DateTime.UtcNow - _lastStarted > Fresh))
+            {
+                _lastStarted = DateTime.UtcNow;
+                _last = Task.Factory.StartNew(Probe, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+
+            return _last.WaitAsync(cancellationToken);
+        }
+    }
+
+    private HealthCheckResult Probe()
+    {
+        try
+        {
+            var metadata = _admin.GetMetadata(TimeSpan.FromSeconds(3));
+            return metadata.Brokers.Count > 0
+                ? HealthCheckResult.Healthy($"{metadata.Brokers.Count} brokers")
+                : HealthCheckResult.Unhealthy("The cluster named no broker.");
+        }
+        catch (KafkaException ex)
+        {
+            return HealthCheckResult.Unhealthy(ex.Error.Reason, ex);
+        }
     }
 
     public void Dispose() => _admin.Dispose();
