@@ -36,26 +36,19 @@ internal static class ApplicationServicesExtensions
             .Validate(o => o.Tiers.ContainsKey("standard") && o.Tiers.Values.All(t => t.PermitsPerMinute > 0 && t.Burst > 0),
                 "RateLimiting:Tiers needs a 'standard' tier, and every tier positive PermitsPerMinute and Burst.")
             .ValidateOnStart();
-        services.AddSingleton<TokenBuckets>();
 
-        services.AddOptions<ProviderBudgetOptions>().BindConfiguration(ProviderBudgetOptions.Section)
-            .Validate(o => o.PerMinute > 0 && o.PerHour > 0 && o.PerDay > 0 && o.BudgetFraction is > 0 and <= 1,
-                "Provider limits must be positive and BudgetFraction in (0, 1].")
-            .ValidateOnStart();
+        services.AddJobPipeline();
         services.AddOptions<JobProducerOptions>().BindConfiguration(JobProducerOptions.Section).ValidateOnStart();
-        services.AddSingleton<ProviderBudget>();
-        services.AddSingleton<JobStatusStore>();
         services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<JobProducer>();
         services.AddSingleton<BacklogEstimate>();
         services.AddSingleton<JobIntake>();
         services.AddSingleton<JobArchive>();
         services.AddSingleton<ConsumerLag>();
-        services.AddSingleton<BreakerBoard>();
         services.AddSingleton<ThroughputSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThroughputSampler>());
 
         services.AddSingleton<UserStore>();
         services.AddSingleton<UserCache>();
-        services.AddHostedService(sp => sp.GetRequiredService<ThroughputSampler>());
     }
 }

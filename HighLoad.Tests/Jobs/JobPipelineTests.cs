@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Confluent.Kafka;
-using HighLoad.ServiceDefaults;
 using HighLoad.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -136,15 +134,7 @@ public sealed class JobPipelineTests(HighLoadAppFixture fixture, ITestOutputHelp
             return [];
         }
 
-        KafkaNativeLibrary.Use();
-        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = fixture.App.GetConnectionString("kafka"),
-            GroupId = $"test-dlq-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe("jobs.dlq");
+        using var consumer = TopicReader.FromStart<byte[]>(fixture, "jobs.dlq");
 
         var wanted = ids.ToHashSet();
         var found = new List<Guid>();

@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Confluent.Kafka;
-using HighLoad.ServiceDefaults;
 using HighLoad.Tests.Infrastructure;
 
 namespace HighLoad.Tests.Users;
@@ -69,15 +67,7 @@ public sealed class UserEventsTests(HighLoadAppFixture fixture)
     // Each user's events in the order they were read, a re-sent event (same eventId) counted once.
     private async Task<Dictionary<Guid, List<UserEvent>>> ReadEventsAsync(IReadOnlyCollection<Guid> userIds, int expectedPerUser)
     {
-        KafkaNativeLibrary.Use();
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = fixture.App.GetConnectionString("kafka"),
-            GroupId = $"test-events-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe("users.events");
+        using var consumer = TopicReader.FromStart<string>(fixture, "users.events");
 
         var wanted = userIds.ToHashSet();
         var events = userIds.ToDictionary(id => id, _ => new List<UserEvent>());

@@ -24,16 +24,9 @@ internal static class ApplicationServicesExtensions
         services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section)
             .Validate(o => o.Concurrency > 0, "Jobs:Concurrency must be positive.")
             .ValidateOnStart();
-        services.AddOptions<ProviderBudgetOptions>().BindConfiguration(ProviderBudgetOptions.Section)
-            .Validate(o => o.PerMinute > 0 && o.PerHour > 0 && o.PerDay > 0 && o.BudgetFraction is > 0 and <= 1,
-                "Provider limits must be positive and BudgetFraction in (0, 1].")
-            .ValidateOnStart();
+        services.AddJobPipeline();
         services.AddOptions<ProviderCallOptions>().BindConfiguration(ProviderCallOptions.Section).ValidateOnStart();
 
-        services.AddSingleton<TokenBuckets>();
-        services.AddSingleton<ProviderBudget>();
-        services.AddSingleton<JobStatusStore>();
-        services.AddSingleton<BreakerBoard>();
         services.AddSingleton<JobResults>();
         services.AddSingleton<JobRouter>();
         services.AddSingleton<JobProcessor>();
