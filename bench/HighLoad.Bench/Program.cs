@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using HighLoad.Bench;
+using HighLoad.Hosting;
+using HighLoad.Hosting.Testing;
+using HighLoad.ThirdParty;
+
+if (args is ["--baseline-server", var port])
+{
+    BaselineServer.Run(int.Parse(port));
+    return 0;
+}
+
+var options = BenchOptions.Parse(args);
+var repository = FindRepository();
+Console.WriteLine($"Booting the system (state in {Path.Combine(repository, ".highload", "bench")})...");
+var builder = await DistributedApplicationTestingBuilder.CreateAsync(o =>
+{
+    o.StateDirectory = Path.Combine(repository, ".highload", "bench");
+    o.EchoResourceOutput = false;
+});
+// The provider's limits are out of the way: these scenarios measure the API, not the budget.
+builder.GetResource<ThirdPartySimulatorResource>("thirdparty").Limits = new ProviderLimits(100_000_000, 100_000_000, 100_000_000);
+
+await using var app = builder.Build();
+await app.StartAsync();
+using var baseline = StartBaseline(out var baselineUri);
+try
+{
+
+    using var http = new HttpClient(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 4096,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    }) { Timeout = TimeSpan.FromSeconds(30) };
+    var generator = new OpenLoopGenerator(http);
+    var apiKey = (await File.ReadAllTextAsync(Path.Combine(app.Options.StateDirectory, "dev-api-key"))).Trim();
+    var lb = app.GetEndpoint("lb");
+    var users = await SeedUsersAsync(http, lb, apiKey, 200);
+
+    var processes = app.Instances.Where(i => i.Resource.Name is "api" or "worker").ToList();
+    var cpuBefore = processes.ToDictionary(p => p.Name, p => ProcessUsage.CpuSeconds(p.ProcessId!.Value));
+
+    Console.WriteLine("Warming up...");
+    await generator.RunAsync(Scenarios.Baseline(baselineUri).Request, 500, TimeSpan.FromSeconds(2));
+    await generator.RunAsync(i => Scenario.Get(lb, $"/api/v1/users/{users[i % users.Count]}", apiKey), 300, TimeSpan.FromSeconds(3));
+
+    var targets = new List<(string Via, Uri Target)> { ("lb", lb) };
+    if (!options.Quick)
+    {
+        targets.Add(("api-0 direct", app.GetEndpoint("api", "http", 0)));
+    }
+
+    var selected = Scenarios.For(baselineUri, lb, "lb", apiKey, users)
+        .Concat(targets.Skip(1).SelectMany(t => Scenarios.For(baselineUri, t.Target, t.Via, apiKey, users)))
+        .Where(s => options.Scenarios.Count == 0 || options.Scenarios.Any(f => s.Name.Contains(f, StringComparison.OrdinalIgnoreCase)))
+        .OrderBy(s => s.Name.StartsWith("jobs", StringComparison.Ordinal)) // jobs last: the workers keep busy afterwards
+        .ToList();
+
+    Console.WriteLine("Baseline:");
+    var baselineScenario = Scenarios.Baseline(baselineUri);
+    var baselineRun = await MeasureAsync(generator, options, baselineScenario, options.StartRate * 4);
+    var baselineKnee = baselineRun.Knee;
+    var reports = new List<ScenarioReport> { BenchReport.Describe(baselineScenario, baselineRun.AtKnee, baselineKnee, baselineKnee, baselineRun.AtHalfKnee) };
+    var knees = new Dictionary<string, (double Knee, LoadResult? AtHalfKnee)>();
+
+    foreach (var scenario in selected)
+    {
+        Console.WriteLine($"{scenario.Name}:");
+        var run = await MeasureAsync(generator, options, scenario, options.StartRate);
+        knees[scenario.Name] = (run.Knee, run.AtHalfKnee);
+        reports.Add(BenchReport.Describe(scenario, run.AtKnee, run.Knee, baselineKnee, run.AtHalfKnee));
+    }
+
+    // Issue 5's objectives, reported rather than asserted.
+    var objectives = new List<Objective>();
+    if (knees.TryGetValue("users get cached (lb)", out var cached))
+    {
+        objectives.Add(new("cached GET /api/v1/users/{id}: knee >= 50% of the baseline's", $"{cached.Knee / Math.Max(1, baselineKnee):P0}", cached.Knee >= baselineKnee / 2));
+        var p99 = cached.AtHalfKnee?.Percentile(99) ?? double.NaN;
+        objectives.Add(new("cached GET: p99 < 10 ms at half the knee", $"{p99:0.0} ms", p99 < 10));
+    }
+
+    if (knees.TryGetValue("jobs post (lb)", out var jobs))
+    {
+        objectives.Add(new("POST /api/v1/jobs: >= 10,000 accepted/s", $"knee {jobs.Knee:0}/s", jobs.Knee >= 10_000));
+        Console.WriteLine("jobs post (lb) at 5,000/s:");
+        var atFiveThousand = await generator.RunAsync(selected.First(s => s.Name == "jobs post (lb)").Request, 5_000, options.StepDuration);
+        objectives.Add(new("POST /api/v1/jobs: p99 < 50 ms at 5,000/s", $"{atFiveThousand.Percentile(99):0.0} ms, errors {atFiveThousand.ErrorRate:P2}",
+            atFiveThousand.Percentile(99) < 50 && atFiveThousand.ErrorRate <= 0.001));
+    }
+
+    foreach (var process in processes)
+    {
+        var limit = process.Resource.Name == "api" ? 300 : 200;
+        var peak = ProcessUsage.PeakRssMegabytes(process.ProcessId!.Value);
+        objectives.Add(new($"{process.Name} peak RSS < {limit} MB", $"{peak:0} MB", peak < limit));
+    }
+
+    var report = new BenchReport(
+        DateTimeOffset.UtcNow,
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+        options.Quick,
+        Math.Round(baselineKnee),
+        reports,
+        [.. processes.Select(p => new ProcessReport(p.Name,
+            Math.Round(ProcessUsage.CpuSeconds(p.ProcessId!.Value) - cpuBefore[p.Name], 1),
+            Math.Round(ProcessUsage.PeakRssMegabytes(p.ProcessId!.Value))))],
+        objectives,
+        [
+            "Every service, the servers, the load generator and the baseline share the machine's cores: compare ratios to the baseline across runs, not absolute rates.",
+            "The seed-001 burst scenario (N jobs as fast as taken, then the drain at the provider's budget) is not measured yet.",
+        ]);
+    report.Write(Path.Combine(repository, "bench", "results"));
+    Console.WriteLine();
+    Console.WriteLine(report.Markdown());
+    return 0;
+}
+finally
+{
+    baseline.Kill(entireProcessTree: true);
+    baseline.WaitForExit();
+}
+
+// A discarded warm-up step (connections, JIT), the knee search, then p99 at half the knee.
+static async Task<(double Knee, LoadResult AtKnee, LoadResult? AtHalfKnee)> MeasureAsync(
+    OpenLoopGenerator generator, BenchOptions options, Scenario scenario, double startRate)
+{
+    await generator.RunAsync(scenario.Request, startRate, options.StepDuration);
+    var (knee, atKnee, _) = await CapacitySearch.FindKneeAsync(generator, scenario, startRate, options.MaxRate, options.StepDuration);
+    var atHalfKnee = knee > 0 ? await generator.RunAsync(scenario.Request, knee / 2, options.StepDuration) : null;
+    return (knee, atKnee, atHalfKnee);
+}
+
+static Process StartBaseline(out Uri uri)
+{
+    using var probe = new TcpListener(IPAddress.Loopback, 0);
+    probe.Start();
+    var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+    probe.Stop();
+    // setpriv --pdeathsig: the baseline dies with the benchmark, even if the benchmark is killed.
+    var info = new ProcessStartInfo("setpriv") { UseShellExecute = false };
+    info.ArgumentList.Add("--pdeathsig");
+    info.ArgumentList.Add("TERM");
+    info.ArgumentList.Add("--");
+    info.ArgumentList.Add(Environment.ProcessPath!);
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+    {
+        info.ArgumentList.Add(typeof(BaselineServer).Assembly.Location);
+    }
+
+    info.ArgumentList.Add("--baseline-server");
+    info.ArgumentList.Add(port.ToString());
+    var process = Process.Start(info)!;
+    uri = new Uri($"http://127.0.0.1:{port}/");
+    using var client = new HttpClient();
+    for (var i = 0; i < 100; i++)
+    {
+        try
+        {
+            client.GetAsync(uri).GetAwaiter().GetResult().EnsureSuccessStatusCode();
+            return process;
+        }
+        catch (HttpRequestException)
+        {
+            Thread.Sleep(100);
+        }
+    }
+
+    process.Kill();
+    throw new InvalidOperationException("The baseline server did not start.");
+}
+
+static async Task<List<Guid>> SeedUsersAsync(HttpClient http, Uri lb, string apiKey, int count)
+{
+    var ids = new List<Guid>();
+    for (var i = 0; i < count; i++)
+    {
+        using var response = await http.SendAsync(Scenario.Post(lb, "/api/v1/users", apiKey, new { email = $"seed-{Guid.NewGuid():N}@example.com", name = $"seed {i}" }));
+        response.EnsureSuccessStatusCode();
+        ids.Add((await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid());
+    }
+
+    return ids;
+}
+
+static string FindRepository()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "HighLoad.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    return Directory.GetCurrentDirectory();
+}

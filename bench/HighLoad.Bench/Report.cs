@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace HighLoad.Bench;
+
+public sealed record ScenarioReport(
+    string Name,
+    double OfferedRate,
+    double AchievedRate,
+    double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs,
+    IReadOnlyDictionary<string, long> Statuses,
+    double ErrorRate,
+    double KneeRate,
+    double KneeRatioToBaseline,
+    double P99AtHalfKneeMs);
+
+public sealed record Objective(string What, string Measured, bool Met);
+
+public sealed record ProcessReport(string Name, double CpuSeconds, double PeakRssMegabytes);
+
+public sealed record BenchReport(
+    DateTimeOffset Date,
+    string Machine,
+    bool Quick,
+    double BaselineKnee,
+    IReadOnlyList<ScenarioReport> Scenarios,
+    IReadOnlyList<ProcessReport> Processes,
+    IReadOnlyList<Objective> Objectives,
+    IReadOnlyList<string> Notes)
+{
+    public static ScenarioReport Describe(Scenario scenario, LoadResult atKnee, double knee, double baselineKnee, LoadResult? atHalfKnee) => new(
+        scenario.Name, atKnee.OfferedRate, Math.Round(atKnee.AchievedRate, 1),
+        atKnee.Percentile(50), atKnee.Percentile(90), atKnee.Percentile(99), atKnee.Percentile(99.9), atKnee.MaxMs,
+        atKnee.Statuses, Math.Round(atKnee.ErrorRate, 5), Math.Round(knee),
+        baselineKnee > 0 ? Math.Round(knee / baselineKnee, 3) : 0, atHalfKnee?.Percentile(99) ?? 0);
+
+    public void Write(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "latest.json"),
+            JsonSerializer.Serialize(this, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, "latest.md"), Markdown());
+    }
+
+    public string Markdown()
+    {
+        var md = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine(c, $"# HighLoad benchmark, {Date:yyyy-MM-dd HH:mm} UTC{(Quick ? " (--quick)" : "")}");
+        md.AppendLine();
+        md.AppendLine(c, $"Machine: {Machine}. Open-loop load (latency from each request's scheduled time), generator on the same machine.");
+        md.AppendLine(c, $"Knee: the highest offered rate (steps of x1.5) whose p99 stayed under {CapacitySearch.KneeP99Ms:0} ms with under 0.1% errors; latencies are at the knee. Baseline (bare Kestrel) knee: {BaselineKnee:0}/s.");
+        md.AppendLine();
+        md.AppendLine("| scenario | knee (req/s) | × baseline | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 ms at half the knee | errors | statuses |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var s in Scenarios)
+        {
+            md.AppendLine(c, $"| {s.Name} | {s.KneeRate:0} | {s.KneeRatioToBaseline:0.00} | {s.P50Ms:0.0} | {s.P90Ms:0.0} | {s.P99Ms:0.0} | " +
+                             $"{s.P999Ms:0.0} | {s.MaxMs:0.0} | {s.P99AtHalfKneeMs:0.0} | {s.ErrorRate:P2} | " +
+                             $"{string.Join(" ", s.Statuses.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("| process | CPU seconds during the run | peak RSS MB |");
+        md.AppendLine("|---|---:|---:|");
+        foreach (var p in Processes)
+        {
+            md.AppendLine(c, $"| {p.Name} | {p.CpuSeconds:0.0} | {p.PeakRssMegabytes:0} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("| objective (issue 5) | measured | met |");
+        md.AppendLine("|---|---|---|");
+        foreach (var o in Objectives)
+        {
+            md.AppendLine(c, $"| {o.What} | {o.Measured} | {(o.Met ? "yes" : "**no**")} |");
+        }
+
+        if (Notes.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var note in Notes)
+            {
+                md.AppendLine(c, $"- {note}");
+            }
+        }
+
+        return md.ToString();
+    }
+}
