@@ -21,7 +21,7 @@ public sealed class UserStore(NpgsqlDataSource primary, [FromKeyedServices("pg-r
 
     // The user and the primary's WAL position once it committed: the consistency token for the writer's reads.
     public Task<(User User, string Lsn)> CreateAsync(Guid id, string email, string name, CancellationToken ct) =>
-        WriteAsync("user.created", Insert, [id, email, name], ct)!;
+        WriteAsync("user.created", Insert, [id, email, name], ct);
 
     public Task<(User User, string Lsn)?> UpdateAsync(Guid id, string? email, string? name, CancellationToken ct) =>
         WriteOrNullAsync("user.updated", Update, [id, (object?)email ?? DBNull.Value, (object?)name ?? DBNull.Value], ct);
