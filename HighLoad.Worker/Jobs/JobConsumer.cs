@@ -195,6 +195,8 @@ public sealed class JobConsumer(
             SessionTimeoutMs = options.Value.SessionTimeoutMs,
             HeartbeatIntervalMs = Math.Max(500, options.Value.SessionTimeoutMs / 3),
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin,
+            // Recover quickly from a broker that vanished mid-request (librdkafka's default: 60 s).
+            SocketTimeoutMs = 10_000,
         })
         .SetPartitionsAssignedHandler((_, partitions) =>
         {

@@ -12,6 +12,7 @@ public sealed class JobRouter(IConfiguration configuration) : IDisposable
         BootstrapServers = configuration.GetConnectionString("kafka"),
         Acks = Acks.All,
         EnableIdempotence = true,
+        SocketTimeoutMs = 10_000,
     }).Build();
 
     public Task SendAsync(string topic, JobMessage job, CancellationToken cancellationToken) =>

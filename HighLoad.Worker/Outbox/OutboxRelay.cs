@@ -26,6 +26,8 @@ public sealed class OutboxRelay(NpgsqlDataSource primary, IConfiguration configu
             Acks = Acks.All,
             // Idempotence keeps a partition's order even when a send is retried.
             EnableIdempotence = true,
+            // A broker that vanished mid-request holds a send up only this long (librdkafka's default: 60 s).
+            SocketTimeoutMs = 10_000,
         }).Build();
 
         while (!stoppingToken.IsCancellationRequested)
