@@ -25,8 +25,6 @@ public sealed class ThirdPartySimulatorResource : HostedResource, IResourceWithS
 
     public ProviderFaults Faults { get; set; } = new();
 
-    public ThirdPartySimulator? Simulator { get; private set; }
-
     public IEnumerable<KeyValuePair<string, string>> ReferenceEnvironment() =>
     [
         new("Provider__PerMinute", Limits.PerMinute.ToString()),
@@ -41,8 +39,7 @@ public sealed class ThirdPartySimulatorResource : HostedResource, IResourceWithS
         builder.Logging.ClearProviders();
         _app = builder.Build();
 
-        Simulator = new ThirdPartySimulator(Limits, Latency, Faults, TimeProvider.System);
-        Simulator.Map(_app);
+        new ThirdPartySimulator(Limits, Latency, Faults, TimeProvider.System).Map(_app);
         await _app.StartAsync(cancellationToken);
         context.Log.Info($"{Name}: simulated provider at {GetEndpoint("http").Url()} with limits " +
                          $"{Limits.PerMinute}/min, {Limits.PerHour}/h, {Limits.PerDay}/day");

@@ -64,14 +64,6 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, ResourceCo
         }
     }
 
-    public ProcessSupervisor? SupervisorOf(ResourceInstance instance)
-    {
-        lock (_gate)
-        {
-            return _supervisors.GetValueOrDefault(instance);
-        }
-    }
-
     private async Task StartResourceAsync(Resource resource, CancellationToken cancellationToken)
     {
         var instances = Instances.Where(i => i.Resource == resource).ToList();
