@@ -36,6 +36,7 @@ internal static class ApplicationServicesExtensions
             .Validate(o => o.Tiers.ContainsKey("standard") && o.Tiers.Values.All(t => t.PermitsPerMinute > 0 && t.Burst > 0),
                 "RateLimiting:Tiers needs a 'standard' tier, and every tier positive PermitsPerMinute and Burst.")
             .ValidateOnStart();
+        services.AddSingleton<ClientTokenLeases>();
 
         services.AddJobPipeline();
         services.AddOptions<JobProducerOptions>().BindConfiguration(JobProducerOptions.Section).ValidateOnStart();
