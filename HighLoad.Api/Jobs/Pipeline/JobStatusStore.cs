@@ -15,17 +15,19 @@ public sealed class JobStatusStore(IConnectionMultiplexer redis)
     public async Task SetQueuedAsync(JobMessage job)
     {
         var batch = Db.CreateBatch();
+        // Only if no worker got there first: the job is on Kafka before this runs, and a fast worker's
+        // "processing" or "succeeded" must not turn back into "queued".
+        var status = batch.HashSetAsync(Key(job.Id), "status", JobStatus.Queued, When.NotExists);
+        var attempts = batch.HashSetAsync(Key(job.Id), "attempts", job.Attempts, When.NotExists);
         var set = batch.HashSetAsync(Key(job.Id),
         [
-            new("status", JobStatus.Queued),
             new("clientId", job.ClientId.ToString()),
-            new("attempts", job.Attempts),
             new("createdAt", job.CreatedAt.ToUnixTimeMilliseconds()),
         ]);
         var expire = batch.KeyExpireAsync(Key(job.Id), Retention);
         var count = batch.StringIncrementAsync(AcceptedCounter);
         batch.Execute();
-        await Task.WhenAll(set, expire, count);
+        await Task.WhenAll(status, attempts, set, expire, count);
     }
 
     // While a job runs ("processing") or waits on a retry topic ("queued" again).
