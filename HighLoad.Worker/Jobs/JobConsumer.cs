@@ -8,8 +8,9 @@ using Polly.CircuitBreaker;
 namespace HighLoad.Worker.Jobs;
 
 // The fixed pool of this replica: consumes jobs.requested and the retry topics in the workers' group and
-// runs at most Concurrency jobs at once. Instead of blocking, it pauses partitions: all of them while the pool
-// is full or the provider's breaker is open (backpressure), and a retry topic's partition until its head is due.
+// runs at most Concurrency jobs at once. Instead of blocking, it pauses partitions: all of them while the provider's
+// breaker is open or Concurrency more jobs wait for a free slot (backpressure), and a retry topic's partition
+// until its head is due. The few jobs waiting in memory start the moment a slot frees, with no refetch.
 public sealed class JobConsumer(
     IConfiguration configuration,
     JobProcessor processor,
@@ -24,6 +25,7 @@ public sealed class JobConsumer(
     private readonly ConcurrentQueue<TopicPartitionOffset> _finished = new();
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly Dictionary<TopicPartition, DateTimeOffset> _notDueUntil = [];
+    private readonly Queue<ConsumeResult<string, byte[]>> _waiting = new();
     private int _running;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -40,12 +42,14 @@ public sealed class JobConsumer(
             while (!stoppingToken.IsCancellationRequested)
             {
                 StoreFinishedOffsets(consumer);
+                StartWaiting(consumer, jobs.Token);
                 ReconcilePauses(consumer);
 
                 ConsumeResult<string, byte[]>? next;
                 try
                 {
-                    next = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                    // Jobs waiting for a slot: look again soon, so a freed slot is not left empty for long.
+                    next = consumer.Consume(TimeSpan.FromMilliseconds(_waiting.Count > 0 ? 5 : 100));
                 }
                 catch (ConsumeException ex)
                 {
@@ -66,7 +70,17 @@ public sealed class JobConsumer(
         }
     }
 
-    private void Dispatch(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> message, CancellationToken cancellationToken)
+    private void StartWaiting(IConsumer<string, byte[]> consumer, CancellationToken cancellationToken)
+    {
+        while (_waiting.Count > 0 && Volatile.Read(ref _running) < options.Value.Concurrency && !BreakerOpen)
+        {
+            Dispatch(consumer, _waiting.Dequeue(), cancellationToken, fromWaiting: true);
+        }
+    }
+
+    private bool BreakerOpen => breaker.CircuitState is CircuitState.Open or CircuitState.Isolated;
+
+    private void Dispatch(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> message, CancellationToken cancellationToken, bool fromWaiting = false)
     {
         JobMessage job;
         try
@@ -83,17 +97,20 @@ public sealed class JobConsumer(
         }
 
         var now = time.GetUtcNow();
-        if (job.NotBefore > now || _running >= options.Value.Concurrency)
+        if (job.NotBefore > now)
         {
-            // Not now: read it again later from the same offset.
-            if (job.NotBefore > now)
-            {
-                _notDueUntil[message.TopicPartition] = job.NotBefore.Value;
-            }
-
+            // Not due yet: read it again from the same offset once it is.
+            _notDueUntil[message.TopicPartition] = job.NotBefore.Value;
             consumer.Pause([message.TopicPartition]);
             _paused.Add(message.TopicPartition);
             consumer.Seek(message.TopicPartitionOffset);
+            return;
+        }
+
+        if (!fromWaiting && (_waiting.Count > 0 || Volatile.Read(ref _running) >= options.Value.Concurrency || BreakerOpen))
+        {
+            // Not yet: it waits in memory, uncommitted, for a free slot.
+            _waiting.Enqueue(message);
             return;
         }
 
@@ -147,7 +164,7 @@ public sealed class JobConsumer(
     private void ReconcilePauses(IConsumer<string, byte[]> consumer)
     {
         var now = time.GetUtcNow();
-        var pauseAll = breaker.CircuitState is CircuitState.Open or CircuitState.Isolated || _running >= options.Value.Concurrency;
+        var pauseAll = BreakerOpen || _waiting.Count >= options.Value.Concurrency;
         foreach (var partition in consumer.Assignment)
         {
             var notDue = _notDueUntil.TryGetValue(partition, out var due) && due > now;
@@ -197,6 +214,11 @@ public sealed class JobConsumer(
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin,
             // Recover quickly from a broker that vanished mid-request (librdkafka's default: 60 s).
             SocketTimeoutMs = 10_000,
+            // librdkafka's mock cluster answers a fetch only when fetch.wait.max.ms is up (default 500 ms), which
+            // put half a second between a job's ack and its start; a real broker answers as soon as data arrives.
+            FetchWaitMaxMs = 50,
+            // A pool of a few jobs needs little read-ahead; librdkafka's default buffers up to 64 MB.
+            QueuedMaxMessagesKbytes = 4096,
         })
         .SetPartitionsAssignedHandler((_, partitions) =>
         {
@@ -218,6 +240,11 @@ public sealed class JobConsumer(
             }
 
             revoked.ForEach(p => _notDueUntil.Remove(p));
+
+            // Jobs waiting for a slot were never started or committed: the partition's new owner reads them again.
+            var keep = _waiting.Where(m => !revoked.Contains(m.TopicPartition)).ToList();
+            _waiting.Clear();
+            keep.ForEach(_waiting.Enqueue);
         })
         .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer: {Reason}", error.Reason))
         .Build();
