@@ -27,6 +27,7 @@ public sealed record BenchReport(
     IReadOnlyList<ScenarioReport> Scenarios,
     IReadOnlyList<ProcessReport> Processes,
     IReadOnlyList<Objective> Objectives,
+    BurstReport? Burst,
     IReadOnlyList<string> Notes)
 {
     public static ScenarioReport Describe(Scenario scenario, LoadResult atKnee, double knee, double baselineKnee, LoadResult? atHalfKnee) => new(
@@ -50,7 +51,7 @@ public sealed record BenchReport(
         md.AppendLine(c, $"# HighLoad benchmark, {Date:yyyy-MM-dd HH:mm} UTC{(Quick ? " (--quick)" : "")}");
         md.AppendLine();
         md.AppendLine(c, $"Machine: {Machine}. Open-loop load (latency from each request's scheduled time), generator on the same machine.");
-        md.AppendLine(c, $"Knee: the highest offered rate (steps of x1.5) whose p99 stayed under {CapacitySearch.KneeP99Ms:0} ms with under 0.1% errors; latencies are at the knee. Baseline (bare Kestrel) knee: {BaselineKnee:0}/s.");
+        md.AppendLine(c, $"Knee: the highest offered rate (steps of x1.5, a failing step run twice, then one step between the last good rate and the failing one) whose p99 stayed under {CapacitySearch.KneeP99Ms:0} ms with under 0.1% errors; latencies are at the knee. Baseline (bare Kestrel) knee: {BaselineKnee:0}/s.");
         md.AppendLine();
         md.AppendLine("| scenario | knee (req/s) | × baseline | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 ms at half the knee | errors | statuses |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -67,6 +68,16 @@ public sealed record BenchReport(
         foreach (var p in Processes)
         {
             md.AppendLine(c, $"| {p.Name} | {p.CpuSeconds:0.0} | {p.PeakRssMegabytes:0} |");
+        }
+
+        if (Burst is { } b)
+        {
+            md.AppendLine();
+            md.AppendLine("| burst (seed 001, scaled) | jobs | senders | seconds to accept all | accepted/s | answers | on Kafka | drain/s (budget/s) | provider rejected |");
+            md.AppendLine("|---|---:|---:|---:|---:|---|---:|---:|---:|");
+            md.AppendLine(c, $"| through lb | {b.Jobs} | {b.Senders} | {b.SecondsToAcceptAll:0.0} | {b.AcceptedPerSecond:0} | " +
+                             $"{string.Join(" ", b.Answers.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))} | {b.OnKafka} | " +
+                             $"{b.DrainPerSecond:0.0} ({b.BudgetPerSecond:0}) over {b.DrainSeconds:0} s | {b.ProviderRejected} |");
         }
 
         md.AppendLine();

@@ -33,7 +33,7 @@ public sealed record Scenario(string Name, Uri Target, Func<int, HttpRequestMess
 // The scenarios of issue 5 and the requests they send.
 public static class Scenarios
 {
-    public static IEnumerable<Scenario> For(Uri baseline, Uri target, string via, string apiKey, IReadOnlyList<Guid> users)
+    public static IEnumerable<Scenario> For(Uri target, string via, string apiKey, IReadOnlyList<Guid> users, IReadOnlyList<Guid> jobs)
     {
         yield return new Scenario($"health ({via})", target, _ => Scenario.Get(target, "/health", null));
         yield return new Scenario($"users get cached ({via})", target, i => Scenario.Get(target, $"/api/v1/users/{users[i % users.Count]}", apiKey));
@@ -42,6 +42,7 @@ public static class Scenarios
         yield return new Scenario($"users list 50 ({via})", target, _ => Scenario.Get(target, "/api/v1/users?limit=50", apiKey));
         yield return new Scenario($"users post ({via})", target,
             i => Scenario.Post(target, "/api/v1/users", apiKey, new { email = $"bench-{Guid.NewGuid():N}@example.com", name = $"bench {i}" }));
+        yield return new Scenario($"jobs get ({via})", target, i => Scenario.Get(target, $"/api/v1/jobs/{jobs[i % jobs.Count]}", apiKey));
         yield return new Scenario($"jobs post ({via})", target,
             i => Scenario.Post(target, "/api/v1/jobs", apiKey, new { input = $"bench job {i}" }));
     }
