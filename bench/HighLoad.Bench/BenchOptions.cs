@@ -5,8 +5,8 @@ public sealed class BenchOptions
     public const string Usage = """
         Usage: ./bench.sh [--quick] [--step-seconds N] [--rate R] [--max-rate R] [--scenario NAME]...
 
-          --quick            under 3 minutes: short steps, through the load balancer only
-          --step-seconds N   how long each rate step of the capacity search runs (default 10, quick 2)
+          --quick            under 3 minutes: 1.5 s steps, lb only, no second try or refinement
+          --step-seconds N   how long each rate step of the capacity search runs (default 10, quick 1.5)
           --rate R           the first rate tried, in requests/s (default 250)
           --max-rate R       the highest rate tried (default 50000)
           --scenario NAME    only scenarios whose name contains NAME (repeatable), e.g. "users get"
@@ -63,7 +63,7 @@ public sealed class BenchOptions
 
         if (options.Quick && !stepSet)
         {
-            options.StepDuration = TimeSpan.FromSeconds(2);
+            options.StepDuration = TimeSpan.FromSeconds(1.5);
         }
 
         return options;

@@ -12,14 +12,14 @@ public static class CapacitySearch
     public const double Step = 1.5;
 
     public static async Task<(double Knee, LoadResult AtKnee, List<LoadResult> Steps)> FindKneeAsync(
-        OpenLoopGenerator generator, Scenario scenario, double startRate, double maxRate, TimeSpan stepDuration)
+        OpenLoopGenerator generator, Scenario scenario, double startRate, double maxRate, TimeSpan stepDuration, bool thorough = true)
     {
         var steps = new List<LoadResult>();
         LoadResult? held = null;
         double? failedRate = null;
         for (var rate = startRate; rate <= maxRate; rate *= Step)
         {
-            var result = await RunStepAsync(rate, confirm: true);
+            var result = await RunStepAsync(rate, confirm: thorough);
             if (result is null)
             {
                 failedRate = rate;
@@ -29,7 +29,7 @@ public static class CapacitySearch
             held = result;
         }
 
-        if (held is not null && failedRate is { } failed)
+        if (thorough && held is not null && failedRate is { } failed)
         {
             var middle = Math.Sqrt(held.OfferedRate * failed);
             held = await RunStepAsync(middle, confirm: false) ?? held;

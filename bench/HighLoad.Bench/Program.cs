@@ -150,7 +150,7 @@ static async Task<(double Knee, LoadResult AtKnee, LoadResult? AtHalfKnee)> Meas
     OpenLoopGenerator generator, BenchOptions options, Scenario scenario, double startRate)
 {
     await generator.RunAsync(scenario.Request, startRate, options.StepDuration);
-    var (knee, atKnee, _) = await CapacitySearch.FindKneeAsync(generator, scenario, startRate, options.MaxRate, options.StepDuration);
+    var (knee, atKnee, _) = await CapacitySearch.FindKneeAsync(generator, scenario, startRate, options.MaxRate, options.StepDuration, thorough: !options.Quick);
     var atHalfKnee = knee > 0 ? await generator.RunAsync(scenario.Request, knee / 2, options.StepDuration) : null;
     return (knee, atKnee, atHalfKnee);
 }
