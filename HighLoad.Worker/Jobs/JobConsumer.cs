@@ -25,7 +25,7 @@ public sealed class JobConsumer(
     private readonly ConcurrentQueue<TopicPartitionOffset> _finished = new();
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly Dictionary<TopicPartition, DateTimeOffset> _notDueUntil = [];
-    private readonly Queue<ConsumeResult<string, byte[]>> _waiting = new();
+    private readonly Queue<(ConsumeResult<string, byte[]> Message, JobMessage Job)> _waiting = new();
     private int _running;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -42,7 +42,7 @@ public sealed class JobConsumer(
             while (!stoppingToken.IsCancellationRequested)
             {
                 StoreFinishedOffsets(consumer);
-                StartWaiting(consumer, jobs.Token);
+                StartWaiting(jobs.Token);
                 ReconcilePauses(consumer);
 
                 ConsumeResult<string, byte[]>? next;
@@ -59,7 +59,8 @@ public sealed class JobConsumer(
 
                 if (next is not null)
                 {
-                    Dispatch(consumer, next, jobs.Token);
+                    Accept(consumer, next);
+                    StartWaiting(jobs.Token);
                 }
             }
         }
@@ -70,17 +71,10 @@ public sealed class JobConsumer(
         }
     }
 
-    private void StartWaiting(IConsumer<string, byte[]> consumer, CancellationToken cancellationToken)
-    {
-        while (_waiting.Count > 0 && Volatile.Read(ref _running) < options.Value.Concurrency && !BreakerOpen)
-        {
-            Dispatch(consumer, _waiting.Dequeue(), cancellationToken, fromWaiting: true);
-        }
-    }
-
     private bool BreakerOpen => breaker.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
-    private void Dispatch(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> message, CancellationToken cancellationToken, bool fromWaiting = false)
+    // A consumed job that is due waits in memory, uncommitted, until StartWaiting gives it a slot.
+    private void Accept(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> message)
     {
         JobMessage job;
         try
@@ -107,13 +101,21 @@ public sealed class JobConsumer(
             return;
         }
 
-        if (!fromWaiting && (_waiting.Count > 0 || Volatile.Read(ref _running) >= options.Value.Concurrency || BreakerOpen))
-        {
-            // Not yet: it waits in memory, uncommitted, for a free slot.
-            _waiting.Enqueue(message);
-            return;
-        }
+        _waiting.Enqueue((message, job));
+    }
 
+    // Starts waiting jobs, oldest first, while the pool has a free slot and the provider's breaker is closed.
+    private void StartWaiting(CancellationToken cancellationToken)
+    {
+        while (_waiting.Count > 0 && Volatile.Read(ref _running) < options.Value.Concurrency && !BreakerOpen)
+        {
+            var (message, job) = _waiting.Dequeue();
+            Start(message, job, cancellationToken);
+        }
+    }
+
+    private void Start(ConsumeResult<string, byte[]> message, JobMessage job, CancellationToken cancellationToken)
+    {
         _tracker.Started(message.TopicPartition, message.Offset.Value);
         Interlocked.Increment(ref _running);
         _ = Task.Run(async () =>
@@ -242,7 +244,7 @@ public sealed class JobConsumer(
             revoked.ForEach(p => _notDueUntil.Remove(p));
 
             // Jobs waiting for a slot were never started or committed: the partition's new owner reads them again.
-            var keep = _waiting.Where(m => !revoked.Contains(m.TopicPartition)).ToList();
+            var keep = _waiting.Where(w => !revoked.Contains(w.Message.TopicPartition)).ToList();
             _waiting.Clear();
             keep.ForEach(_waiting.Enqueue);
         })
