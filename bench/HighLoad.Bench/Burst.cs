@@ -27,7 +27,7 @@ public static class Burst
         HttpClient http, Uri target, string apiKey, string kafka, Uri provider, double budgetPerSecond,
         int jobs, int senders, TimeSpan drainFor)
     {
-        var before = await JobsOnKafkaAsync(kafka);
+        var before = JobsOnKafka(kafka);
         var answers = new Dictionary<string, long>();
         var next = -1;
         var clock = Stopwatch.StartNew();
@@ -63,7 +63,7 @@ public static class Burst
             }
         }));
         var accepting = clock.Elapsed;
-        var onKafka = await JobsOnKafkaAsync(kafka) - before;
+        var onKafka = JobsOnKafka(kafka) - before;
 
         var start = await ProviderStatsAsync(http, provider);
         clock.Restart();
@@ -78,12 +78,11 @@ public static class Burst
     }
 
     // Messages on jobs.requested: the sum of its partitions' high watermarks.
-    private static async Task<long> JobsOnKafkaAsync(string bootstrapServers)
+    private static long JobsOnKafka(string bootstrapServers)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
         var partitions = admin.GetMetadata("jobs.requested", TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "bench-watermarks" }).Build();
-        await Task.Yield();
         return partitions.Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition("jobs.requested", p.PartitionId), TimeSpan.FromSeconds(10)).High.Value);
     }
 

@@ -42,8 +42,8 @@ try
     var generator = new OpenLoopGenerator(http);
     var apiKey = (await File.ReadAllTextAsync(Path.Combine(app.Options.StateDirectory, "dev-api-key"))).Trim();
     var lb = app.GetEndpoint("lb");
-    var users = await SeedUsersAsync(http, lb, apiKey, 200);
-    var jobIds = await SeedJobsAsync(http, lb, apiKey, 200);
+    var users = await SeedAsync(http, lb, apiKey, "/api/v1/users", 200, i => new { email = $"seed-{Guid.NewGuid():N}@example.com", name = $"seed {i}" });
+    var jobIds = await SeedAsync(http, lb, apiKey, "/api/v1/jobs", 200, i => new { input = $"seed job {i}" });
 
     var processes = app.Instances.Where(i => i.Resource.Name is "api" or "worker").ToList();
     var cpuBefore = processes.ToDictionary(p => p.Name, p => ProcessUsage.CpuSeconds(p.ProcessId!.Value));
@@ -195,25 +195,13 @@ static Process StartBaseline(out Uri uri)
     throw new InvalidOperationException("The baseline server did not start.");
 }
 
-static async Task<List<Guid>> SeedUsersAsync(HttpClient http, Uri lb, string apiKey, int count)
+// Creates count resources (users, jobs) one by one and returns their ids.
+static async Task<List<Guid>> SeedAsync(HttpClient http, Uri lb, string apiKey, string path, int count, Func<int, object> body)
 {
     var ids = new List<Guid>();
     for (var i = 0; i < count; i++)
     {
-        using var response = await http.SendAsync(Scenario.Post(lb, "/api/v1/users", apiKey, new { email = $"seed-{Guid.NewGuid():N}@example.com", name = $"seed {i}" }));
-        response.EnsureSuccessStatusCode();
-        ids.Add((await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid());
-    }
-
-    return ids;
-}
-
-static async Task<List<Guid>> SeedJobsAsync(HttpClient http, Uri lb, string apiKey, int count)
-{
-    var ids = new List<Guid>();
-    for (var i = 0; i < count; i++)
-    {
-        using var response = await http.SendAsync(Scenario.Post(lb, "/api/v1/jobs", apiKey, new { input = $"seed job {i}" }));
+        using var response = await http.SendAsync(Scenario.Post(lb, path, apiKey, body(i)));
         response.EnsureSuccessStatusCode();
         ids.Add((await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid());
     }
