@@ -174,7 +174,6 @@ static Process StartBaseline(out Uri uri)
 
     info.ArgumentList.Add("--baseline-server");
     info.ArgumentList.Add(port.ToString());
-    info.Environment["DOTNET_gcServer"] = "1"; // as the API runs (the web SDK's default)
     var process = Process.Start(info)!;
     uri = new Uri($"http://127.0.0.1:{port}/");
     using var client = new HttpClient();
