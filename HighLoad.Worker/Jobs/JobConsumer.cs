@@ -26,6 +26,8 @@ public sealed class JobConsumer(
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly Dictionary<TopicPartition, DateTimeOffset> _notDueUntil = [];
     private readonly Queue<(ConsumeResult<string, byte[]> Message, JobMessage Job)> _waiting = new();
+    private readonly ManualResetEventSlim _slotFreed = new();
+    private bool _waitingFull;
     private int _running;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -45,11 +47,26 @@ public sealed class JobConsumer(
                 StartWaiting(jobs.Token);
                 ReconcilePauses(consumer);
 
+                if (_waiting.Count > 0)
+                {
+                    // Every slot is busy (or the breaker is open) and a job is ready: sleep until one finishes
+                    // instead of polling, waking at least every 100 ms to serve the client's callbacks.
+                    try
+                    {
+                        _slotFreed.Wait(TimeSpan.FromMilliseconds(100), stoppingToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+
+                    _slotFreed.Reset();
+                }
+
                 ConsumeResult<string, byte[]>? next;
                 try
                 {
-                    // Jobs waiting for a slot: look again soon, so a freed slot is not left empty for long.
-                    next = consumer.Consume(TimeSpan.FromMilliseconds(_waiting.Count > 0 ? 5 : 100));
+                    next = consumer.Consume(_waiting.Count > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(100));
                 }
                 catch (ConsumeException ex)
                 {
@@ -140,6 +157,7 @@ public sealed class JobConsumer(
             finally
             {
                 Interlocked.Decrement(ref _running);
+                _slotFreed.Set();
             }
         }, CancellationToken.None);
     }
@@ -166,7 +184,18 @@ public sealed class JobConsumer(
     private void ReconcilePauses(IConsumer<string, byte[]> consumer)
     {
         var now = time.GetUtcNow();
-        var pauseAll = BreakerOpen || _waiting.Count >= options.Value.Concurrency;
+        // Backpressure with hysteresis: stop fetching when Concurrency jobs wait, fetch again once half of them have
+        // started. Resuming on every freed slot refetched (and the next pause dropped) the read-ahead once per job.
+        if (_waiting.Count >= options.Value.Concurrency)
+        {
+            _waitingFull = true;
+        }
+        else if (_waiting.Count <= options.Value.Concurrency / 2)
+        {
+            _waitingFull = false;
+        }
+
+        var pauseAll = BreakerOpen || _waitingFull;
         foreach (var partition in consumer.Assignment)
         {
             var notDue = _notDueUntil.TryGetValue(partition, out var due) && due > now;
@@ -219,7 +248,9 @@ public sealed class JobConsumer(
             // librdkafka's mock cluster answers a fetch only when fetch.wait.max.ms is up (default 500 ms), which
             // put half a second between a job's ack and its start; a real broker answers as soon as data arrives.
             FetchWaitMaxMs = 50,
-            // A pool of a few jobs needs little read-ahead; librdkafka's default buffers up to 64 MB.
+            // A pool of a few jobs needs little read-ahead; librdkafka's defaults aim at 100,000 messages a
+            // partition and buffer up to 64 MB, fetched again after every pause.
+            QueuedMinMessages = 100,
             QueuedMaxMessagesKbytes = 4096,
         })
         .SetPartitionsAssignedHandler((_, partitions) =>

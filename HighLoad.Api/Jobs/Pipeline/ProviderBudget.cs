@@ -47,20 +47,38 @@ public sealed class ProviderBudget(TokenBuckets buckets, IOptions<ProviderBudget
     private readonly RedisKey[] _keys = [.. options.Value.Windows.Select(w => (RedisKey)$"provider:budget:{w.Name}")];
     private readonly Bucket[] _buckets = [.. options.Value.Windows.Select(w => w.Bucket)];
 
+    // Of the callers in this process that found the budget empty, one at a time asks Redis again; the others wait
+    // here. Without it every busy slot woke at each refill to race for its one token (16 Redis calls per token
+    // across two workers of 8 slots), a steady CPU cost while a backlog waited on the provider.
+    private readonly SemaphoreSlim _waiting = new(1, 1);
+
     public ProviderBudgetOptions Options => options.Value;
 
     // Waits for the earliest refill when any window is empty; never spins and never fails the job.
     public async Task AcquireAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        if ((await buckets.TakeAsync(_keys, _buckets, take: 1)).Allowed)
         {
-            var taken = await buckets.TakeAsync(_keys, _buckets, take: 1);
-            if (taken.Allowed)
-            {
-                return;
-            }
+            return;
+        }
 
-            await Task.Delay(taken.Wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : taken.Wait, cancellationToken);
+        await _waiting.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var taken = await buckets.TakeAsync(_keys, _buckets, take: 1);
+                if (taken.Allowed)
+                {
+                    return;
+                }
+
+                await Task.Delay(taken.Wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : taken.Wait, cancellationToken);
+            }
+        }
+        finally
+        {
+            _waiting.Release();
         }
     }
 
