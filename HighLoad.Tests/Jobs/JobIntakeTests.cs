@@ -151,6 +151,44 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task AGenerousTiersLeasedTokensNeverAdmitMoreThanItsSharedBucket()
+    {
+        // The partner tier (burst 300, 100 a second) is generous enough that each replica leases 5 tokens at a
+        // time from Redis and hands them out itself. 32 senders over both replicas until one is refused.
+        const int burst = 300, perSecond = 100, lease = 5;
+        using var viaApi0 = await ApiClients.CreateAsync(fixture, "partner", fixture.Endpoint("api", 0));
+        using var viaApi1 = new HttpClient { BaseAddress = fixture.Endpoint("api", 1) };
+        viaApi1.DefaultRequestHeaders.Add("X-Api-Key", viaApi0.ApiKey);
+        HttpClient[] replicas = [viaApi0.Http, viaApi1];
+
+        var allowed = 0;
+        var refused = 0;
+        var started = DateTime.UtcNow;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(async sender =>
+        {
+            while (Volatile.Read(ref refused) == 0 && !timeout.IsCancellationRequested)
+            {
+                using var response = await replicas[sender % 2].GetAsync($"/api/v1/jobs/{Guid.NewGuid()}", timeout.Token);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+                    Interlocked.Increment(ref allowed);
+                }
+            }
+        }));
+
+        Assert.True(refused > 0, $"no request was refused after {allowed} were let through");
+        // Every token handed out was taken from the shared bucket: never more than it held and earned meanwhile.
+        var earned = (int)Math.Ceiling((DateTime.UtcNow - started).TotalSeconds * perSecond);
+        Assert.InRange(allowed, burst - 2 * lease, burst + earned);
+    }
+
     private async Task<long> AcceptedCounterAsync()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("redis"));
