@@ -110,6 +110,10 @@ try
         objectives.Add(new("burst: 500,000 jobs accepted in under 60 s", $"{burst.AcceptedPerSecond:0}/s: 500,000 in {secondsFor500k:0} s", secondsFor500k < 60));
         objectives.Add(new("burst: no accepted job missing from Kafka", $"{burst.Jobs} accepted, {burst.OnKafka} on jobs.requested", burst.OnKafka >= burst.Jobs));
         objectives.Add(new("burst: 0 provider rejections", $"{burst.ProviderRejected}", burst.ProviderRejected == 0));
+        var ledger = burst.Ledger;
+        objectives.Add(new("whole run: no accepted job lost before a worker read it",
+            $"{ledger.Appended} appended, {ledger.Processed} processed, {ledger.Waiting} waiting: {ledger.Lost} lost " +
+            $"({ledger.DeletedByRetention} deleted by the mock cluster's 5 MB-a-partition retention)", ledger.Lost == 0));
     }
 
     foreach (var process in processes)

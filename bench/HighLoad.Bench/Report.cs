@@ -78,6 +78,10 @@ public sealed record BenchReport(
             md.AppendLine(c, $"| through lb | {b.Jobs} | {b.Senders} | {b.SecondsToAcceptAll:0.0} | {b.AcceptedPerSecond:0} | " +
                              $"{string.Join(" ", b.Answers.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))} | {b.OnKafka} | " +
                              $"{b.DrainPerSecond:0.0} ({b.BudgetPerSecond:0}) over {b.DrainSeconds:0} s | {b.ProviderRejected} |");
+            md.AppendLine();
+            md.AppendLine("| jobs.requested over the whole run | appended | processed | waiting | deleted by the mock's retention | lost (deleted unread) |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|");
+            md.AppendLine(c, $"| every scenario | {b.Ledger.Appended} | {b.Ledger.Processed} | {b.Ledger.Waiting} | {b.Ledger.DeletedByRetention} | {b.Ledger.Lost} |");
         }
 
         md.AppendLine();
