@@ -280,5 +280,27 @@ public sealed class JobConsumer(
             keep.ForEach(_waiting.Enqueue);
         })
         .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer: {Reason}", error.Reason))
+        .SetLogHandler((_, log) => LogClientMessage(log))
         .Build();
+
+    // librdkafka's own log, through ours. A warning that the group's next offset is no longer on the broker
+    // ("offset reset ... fetch failed") means the jobs before the log's new start were deleted unread (retention;
+    // locally, the mock cluster keeps 5 MB a partition): lost, so it is an error here, not a client warning.
+    private void LogClientMessage(LogMessage log)
+    {
+        if (log.Facility == "OFFSET" && log.Level <= SyslogLevel.Warning && log.Message.Contains("offset reset", StringComparison.Ordinal))
+        {
+            logger.LogError("Jobs were deleted by the broker before this group read them, and are lost: {Message}", log.Message);
+            return;
+        }
+
+        var level = log.Level switch
+        {
+            <= SyslogLevel.Error => LogLevel.Error,
+            SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        logger.Log(level, "Kafka consumer {Facility}: {Message}", log.Facility, log.Message);
+    }
 }
