@@ -294,10 +294,10 @@ public sealed class JobConsumer(
             return;
         }
 
+        // The client logs a refused connection as an error; it retries, so for us it is a warning.
         var level = log.Level switch
         {
-            <= SyslogLevel.Error => LogLevel.Error,
-            SyslogLevel.Warning => LogLevel.Warning,
+            <= SyslogLevel.Warning => LogLevel.Warning,
             SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
             _ => LogLevel.Debug,
         };
