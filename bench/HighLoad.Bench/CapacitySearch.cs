@@ -1,7 +1,8 @@
 namespace HighLoad.Bench;
 
 // Steps the offered rate up (x1.5) until p99 passes 100 ms or errors pass 0.1%; the last rate that held is the
-// knee (when the starting rate already fails, it steps down instead). One rule for every scenario, the baseline included, so knees compare as ratios.
+// knee (when the starting rate already fails, it steps down instead). One rule for every scenario, the baseline
+// included, so knees compare as ratios.
 //
 // On two shared cores a single stall of ~1% of a step (a GC, a checkpoint, another process) is enough to push
 // p99 over the line, so a failing step is run once more before it counts, and after the search stops one more
