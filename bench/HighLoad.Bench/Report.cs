@@ -51,7 +51,10 @@ public sealed record BenchReport(
         md.AppendLine(c, $"# HighLoad benchmark, {Date:yyyy-MM-dd HH:mm} UTC{(Quick ? " (--quick)" : "")}");
         md.AppendLine();
         md.AppendLine(c, $"Machine: {Machine}. Open-loop load (latency from each request's scheduled time), generator on the same machine.");
-        md.AppendLine(c, $"Knee: the highest offered rate (steps of x1.5, a failing step run twice, then one step between the last good rate and the failing one) whose p99 stayed under {CapacitySearch.KneeP99Ms:0} ms with under 0.1% errors; latencies are at the knee. Baseline (bare Kestrel) knee: {BaselineKnee:0}/s.");
+        var search = Quick
+            ? "steps of x1.5, down instead when the first fails; one try per step"
+            : "steps of x1.5, down instead when the first fails; a failing step run twice, then one step between the last good rate and the failing one";
+        md.AppendLine(c, $"Knee: the highest offered rate ({search}) whose p99 stayed under {CapacitySearch.KneeP99Ms:0} ms with under 0.1% errors; latencies are at the knee. Baseline (bare Kestrel) knee: {BaselineKnee:0}/s.");
         md.AppendLine();
         md.AppendLine("| scenario | knee (req/s) | × baseline | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 ms at half the knee | errors | statuses |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
