@@ -13,5 +13,6 @@ app.UseGateway();
 app.MapDefaultEndpoints();
 app.MapJobsApi();
 app.MapUsersApi();
+app.MapClientsAdminApi();
 
 app.Run();

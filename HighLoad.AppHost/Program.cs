@@ -19,11 +19,15 @@ var thirdParty = builder.AddThirdPartySimulator("thirdparty", port: 15080)
     .WithLimits(perMinute: 1_000, perHour: 50_000, perDay: 500_000);
 
 var devApiKey = builder.AddParameter("dev-api-key", secret: false);
+var adminApiKey = builder.AddParameter("admin-api-key");
+var jobIdKey = builder.AddParameter("job-id-key");
 
 var api = builder.AddProject<Projects.HighLoad_Api>("api", port: 15101)
     .WithReplicas(2)
     .WithReference(pg).WithReference(pgReplica).WithReference(redis).WithReference(kafka).WithReference(thirdParty)
     .WithEnvironment("DevelopmentClient__ApiKey", devApiKey)
+    .WithEnvironment("Admin__ApiKey", adminApiKey)
+    .WithEnvironment("Jobs__Intake__IdSigningKey", jobIdKey)
     .WaitFor(pgbouncer).WaitFor(redis).WaitFor(kafka);
 
 builder.AddProject<Projects.HighLoad_Worker>("worker", port: 15201)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -81,48 +80,30 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+        // Every check runs once a second in the background; /health serves the last report (see HealthReportCache).
+        builder.Services.AddSingleton<HealthReportCache>();
+        builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<HealthReportCache>());
+        builder.Services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.Zero;
+            options.Period = TimeSpan.FromSeconds(1);
+        });
         return builder;
     }
 
     // Unlike the Aspire template, these are mapped in every environment: Kubernetes probes need them.
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = WriteHealthReport });
+        app.MapGet(HealthEndpointPath, (HttpContext context, HealthReportCache reports) => reports.WriteAsync(context)).ExcludeFromDescription();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-            ResponseWriter = WriteHealthReport,
+            ResponseWriter = HealthReportCache.WriteAsync,
         });
 
         // Prometheus scrapes every .NET meter here (ours are "HighLoad.*"), with or without an OTLP collector.
         app.MapMetrics(MetricsEndpointPath);
         return app;
-    }
-
-    private static Task WriteHealthReport(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-        var body = new
-        {
-            status = report.Status.ToString(),
-            totalMilliseconds = report.TotalDuration.TotalMilliseconds,
-            checks = report.Entries.ToDictionary(
-                entry => entry.Key,
-                entry => new
-                {
-                    status = entry.Value.Status.ToString(),
-                    milliseconds = entry.Value.Duration.TotalMilliseconds,
-                    error = entry.Value.Exception?.Message ?? (entry.Value.Status == HealthStatus.Healthy ? null : entry.Value.Description),
-                }),
-        };
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, HealthJson.Options);
-    }
-
-    private static class HealthJson
-    {
-        public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        };
     }
 }

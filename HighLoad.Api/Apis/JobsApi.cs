@@ -5,6 +5,8 @@ using HighLoad.Api.Model;
 using HighLoad.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Caching.Memory;
+using StackExchange.Redis;
 
 namespace HighLoad.Api.Apis;
 
@@ -29,7 +31,7 @@ public static class JobsApi
 
         api.MapGet("/stats", GetStats)
             .WithName("GetJobStats")
-            .WithSummary("How far behind the pipeline is: backlog, rate, budget left and breaker state");
+            .WithSummary("Your jobs accepted and not finished yet, and how long a new one would wait");
 
         api.MapGet("/{id:guid}", GetJob)
             .WithName("GetJob")
@@ -72,6 +74,18 @@ public static class JobsApi
                     statusCode: StatusCodes.Status422UnprocessableEntity,
                     title: "Idempotency-Key reused",
                     detail: "This Idempotency-Key was already used with a different body. Use a new key for a new job.");
+            case IntakeResult.KeyInUse:
+                http.Response.Headers.RetryAfter = "1";
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "Idempotency-Key in use",
+                    detail: "A request with this Idempotency-Key is still in progress. Retry after a second to get its job.");
+            case IntakeResult.QueueFull full:
+                http.Response.Headers.RetryAfter = Seconds(full.RetryAfter);
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "The job queue is full",
+                    detail: $"So many jobs wait for the provider that new ones could not be kept until a worker reads them. Retry after {Seconds(full.RetryAfter)} seconds.");
             default:
                 http.Response.Headers.RetryAfter = "5";
                 return TypedResults.Problem(
@@ -86,43 +100,47 @@ public static class JobsApi
         ClaimsPrincipal user,
         JobStatusStore statuses,
         JobArchive archive,
+        JobIds ids,
         CancellationToken cancellationToken)
     {
-        var job = await statuses.GetAsync(id) ?? await archive.FindAsync(id, cancellationToken);
+        var client = user.ClientId();
+        JobRecord? job;
+        try
+        {
+            job = await statuses.GetAsync(id);
+        }
+        catch (RedisException)
+        {
+            job = null; // Redis is restarting: PostgreSQL and the id answer instead.
+        }
+
+        if (job is null && ids.IsIssuedTo(id, client))
+        {
+            // Accepted for this client, not in Redis: finished (PostgreSQL has it), or waiting with its status lost
+            // (Redis was flushed or lost its last second): the id itself proves it was accepted.
+            job = await archive.FindAsync(id, cancellationToken)
+                  ?? new JobRecord(id, client, JobStatus.Queued, 0, null, null, JobIds.CreatedAt(id), null);
+        }
 
         // Another client's job is as unknown as one that does not exist.
-        return job is not null && job.ClientId == user.ClientId()
+        return job is not null && job.ClientId == client
             ? TypedResults.Ok(JobView.From(job))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"You have no job {id}.");
     }
 
-    public static async Task<Ok<JobStats>> GetStats(
-        JobStatusStore statuses,
-        ConsumerLag lag,
-        ThroughputSampler throughput,
-        ProviderBudget budget,
-        BreakerBoard breakers,
-        ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+    // The caller's own backlog (the pipeline's global figures are on /metrics), cached a second per client.
+    public static async Task<Ok<JobStats>> GetStats(ClaimsPrincipal user, JobStatusStore statuses, PipelineStatus pipeline, IMemoryCache cache)
     {
-        IReadOnlyDictionary<string, long>? consumerLag = null;
-        try
+        var client = user.ClientId();
+        var backlog = await cache.GetOrCreateAsync(("job-stats", client), entry =>
         {
-            consumerLag = await lag.ByTopicAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            loggers.CreateLogger(nameof(JobsApi)).LogWarning("Consumer lag is unavailable: {Message}", ex.Message);
-        }
-
-        var windows = await budget.RemainingAsync();
-        return TypedResults.Ok(new JobStats(
-            await statuses.BacklogAsync(),
-            consumerLag,
-            Math.Round(throughput.CompletedPerMinute(), 1),
-            [.. windows.Select(w => new BudgetWindowStats(w.Window.Name, w.Window.Limit, w.Window.Budget, w.TokensLeft))],
-            await breakers.ReadAsync()));
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1);
+            return statuses.BacklogAsync(client);
+        });
+        return TypedResults.Ok(new JobStats(backlog, pipeline.EstimatedWaitSeconds));
     }
+
+    private static string Seconds(TimeSpan span) => Math.Max(1, (long)Math.Ceiling(span.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string[]> Validate(string? input, string? idempotencyKey)
     {
@@ -134,6 +152,10 @@ public static class JobsApi
         else if (input.Length > MaxInputLength)
         {
             errors["input"] = [$"input is at most {MaxInputLength} characters; this one has {input.Length}."];
+        }
+        else if (TextInput.Problem(input, allowLineBreaks: true) is { } problem)
+        {
+            errors["input"] = [$"input must be text without control characters (tabs and line breaks are fine); it has {problem}."];
         }
 
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 255))

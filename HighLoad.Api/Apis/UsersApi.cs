@@ -1,4 +1,6 @@
 using System.Net.Mail;
+using System.Text.RegularExpressions;
+using HighLoad.Api.Infrastructure.Auth;
 using HighLoad.Api.Infrastructure.Users;
 using HighLoad.Api.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,7 +8,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace HighLoad.Api.Apis;
 
-public static class UsersApi
+// Every user belongs to the API client that created it: each handler passes the caller as the owner, and another
+// client's user is as unknown (404) as one that does not exist.
+public static partial class UsersApi
 {
     // A write returns the primary's WAL position after its commit; a read that sends it back sees that write.
     public const string ConsistencyHeader = "X-Consistency-Token";
@@ -44,7 +48,7 @@ public static class UsersApi
 
         try
         {
-            var (user, lsn) = await store.CreateAsync(Guid.CreateVersion7(), body.Email!.Trim(), body.Name!.Trim(), ct);
+            var (user, lsn) = await store.CreateAsync(http.User.ClientId(), Guid.CreateVersion7(), body.Email!.Trim(), body.Name!.Trim(), ct);
             await cache.StoreAsync(user);
             Describe(http, user, lsn);
             return TypedResults.Created($"/api/v1/users/{user.Id}", user.Select([]));
@@ -69,11 +73,17 @@ public static class UsersApi
             return JsonBody.Invalid("fields", $"fields is a comma-separated list of: {string.Join(", ", User.Fields)}.");
         }
 
+        if (InvalidToken(consistencyToken) is { } invalid)
+        {
+            return invalid;
+        }
+
         // Cache-Control: no-cache asks for the origin; a consistency token then picks replica or primary.
+        var owner = http.User.ClientId();
         var bypassCache = http.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
         var user = bypassCache
-            ? await store.FindAsync(id, consistencyToken, minimumVersion: 0, ct)
-            : await cache.GetAsync(id, ct);
+            ? await store.FindAsync(owner, id, consistencyToken, minimumVersion: 0, ct)
+            : await cache.GetAsync(owner, id, ct);
         if (user is null)
         {
             return NotFound(id);
@@ -86,6 +96,7 @@ public static class UsersApi
     }
 
     public static async Task<IResult> ListUsers(
+        HttpContext http,
         [FromQuery] int? limit,
         [FromQuery] string? after,
         [FromQuery] string? fields,
@@ -104,6 +115,11 @@ public static class UsersApi
             return JsonBody.Invalid("fields", $"fields is a comma-separated list of: {string.Join(", ", User.Fields)}.");
         }
 
+        if (InvalidToken(consistencyToken) is { } invalid)
+        {
+            return invalid;
+        }
+
         Guid? cursor = null;
         if (after is not null)
         {
@@ -115,7 +131,7 @@ public static class UsersApi
             cursor = decoded;
         }
 
-        var users = await store.PageAsync(cursor, size, consistencyToken, ct);
+        var users = await store.PageAsync(http.User.ClientId(), cursor, size, consistencyToken, ct);
         var next = users.Count == size ? PageCursor.Encode(users[^1].Id) : null;
         return TypedResults.Ok(new UserPage([.. users.Select(u => u.Select(selected))], next));
     }
@@ -136,7 +152,7 @@ public static class UsersApi
 
         try
         {
-            var written = await store.UpdateAsync(id, body.Email?.Trim(), body.Name?.Trim(), ct);
+            var written = await store.UpdateAsync(http.User.ClientId(), id, body.Email?.Trim(), body.Name?.Trim(), ct);
             if (written is null)
             {
                 return NotFound(id);
@@ -155,7 +171,7 @@ public static class UsersApi
 
     public static async Task<IResult> DeleteUser(Guid id, HttpContext http, UserStore store, UserCache cache, CancellationToken ct)
     {
-        var deleted = await store.DeleteAsync(id, ct);
+        var deleted = await store.DeleteAsync(http.User.ClientId(), id, ct);
         if (deleted is null)
         {
             return NotFound(id);
@@ -178,7 +194,7 @@ public static class UsersApi
         if (email is not null || !partial)
         {
             var trimmed = email?.Trim();
-            if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 254
+            if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 254 || TextInput.Problem(trimmed, allowLineBreaks: false) is not null
                 || !MailAddress.TryCreate(trimmed, out var address) || address.Address != trimmed)
             {
                 errors["email"] = ["email must be an address like name@example.com (at most 254 characters)."];
@@ -192,6 +208,10 @@ public static class UsersApi
             {
                 errors["name"] = ["name is 1 to 100 characters."];
             }
+            else if (TextInput.Problem(trimmed, allowLineBreaks: false) is { } problem)
+            {
+                errors["name"] = [$"name must be text without control characters or line breaks; it has {problem}."];
+            }
         }
 
         if (partial && email is null && name is null)
@@ -201,6 +221,16 @@ public static class UsersApi
 
         return errors;
     }
+
+    // A consistency token is a PostgreSQL WAL position as this API gave it out ("16/B374D848"); anything else is 400
+    // here, not an error from the database.
+    private static ValidationProblem? InvalidToken(string? token) =>
+        token is null || LsnPattern().IsMatch(token)
+            ? null
+            : JsonBody.Invalid(ConsistencyHeader, $"{ConsistencyHeader} is a token a write of this API returned, like 0/16B3748; send it back unchanged.");
+
+    [GeneratedRegex("^[0-9A-F]{1,8}/[0-9A-F]{1,8}$", RegexOptions.IgnoreCase)]
+    private static partial Regex LsnPattern();
 
     // null: a field that does not exist; empty: all fields.
     private static IReadOnlyCollection<string>? ParseFields(string? fields)

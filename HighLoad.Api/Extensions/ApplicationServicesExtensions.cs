@@ -5,6 +5,7 @@ using HighLoad.Api.Infrastructure.RateLimiting;
 using HighLoad.Api.Infrastructure.Users;
 using HighLoad.Jobs;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -14,6 +15,7 @@ internal static class ApplicationServicesExtensions
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<UnavailableStoreHandler>();
         services.AddMemoryCache();
         services.AddSingleton(TimeProvider.System);
 
@@ -28,27 +30,41 @@ internal static class ApplicationServicesExtensions
         services.AddHostedService<DatabaseStartup>();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AdminKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(AdminKeyAuthenticationHandler.Policy, policy => policy
+            .AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName)
+            .RequireRole(AdminKeyAuthenticationHandler.Policy));
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
+            .Validate<IOptions<DevelopmentClientOptions>>((admin, development) => admin.ApiKey is not { Length: > 0 } key || key != development.Value.ApiKey,
+                "Admin:ApiKey must not be the development client's key.")
+            .ValidateOnStart();
         services.AddSingleton<ClientDirectory>();
+        services.AddSingleton<ClientRegistry>();
 
         services.AddOptions<ClientRateLimitOptions>().BindConfiguration(ClientRateLimitOptions.Section)
-            .Validate(o => o.Tiers.ContainsKey("standard") && o.Tiers.Values.All(t => t.PermitsPerMinute > 0 && t.Burst > 0),
-                "RateLimiting:Tiers needs a 'standard' tier, and every tier positive PermitsPerMinute and Burst.")
+            .Validate(o => o.Tiers.ContainsKey("standard") && o.Tiers.ContainsKey(KeyLookupLimiter.Tier) && o.Tiers.Values.All(t => t.PermitsPerMinute > 0 && t.Burst > 0),
+                "RateLimiting:Tiers needs a 'standard' and a 'key-lookups' tier, and every tier positive PermitsPerMinute and Burst.")
             .ValidateOnStart();
         services.AddSingleton<ClientTokenLeases>();
+        services.AddSingleton<KeyLookupLimiter>();
 
         services.AddJobPipeline();
         services.AddOptions<JobProducerOptions>().BindConfiguration(JobProducerOptions.Section).ValidateOnStart();
+        services.AddOptions<JobIntakeOptions>().BindConfiguration(JobIntakeOptions.Section)
+            .Validate(o => o.IdSigningKey.Length >= 16, "Jobs:Intake:IdSigningKey must be a secret of at least 16 characters, the same on every replica.")
+            .Validate(o => o.MaxBacklogShare is > 0 and <= 1, "Jobs:Intake:MaxBacklogShare must be in (0, 1].")
+            .ValidateOnStart();
+        services.AddOptions<BrokerRetentionOptions>().BindConfiguration(BrokerRetentionOptions.Section);
+        services.AddSingleton<JobIds>();
         services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<JobProducer>();
-        services.AddSingleton<BacklogEstimate>();
+        services.AddSingleton<PipelineStatus>();
+        services.AddHostedService(sp => sp.GetRequiredService<PipelineStatus>());
         services.AddSingleton<JobIntake>();
         services.AddSingleton<JobArchive>();
-        services.AddSingleton<ConsumerLag>();
-        services.AddSingleton<ThroughputSampler>();
-        services.AddHostedService(sp => sp.GetRequiredService<ThroughputSampler>());
 
+        services.AddSingleton<ReplicaRouting>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<UserCache>();
     }

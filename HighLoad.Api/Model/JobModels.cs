@@ -19,11 +19,5 @@ public sealed record JobView(
         new(job.Id, job.Status, job.Attempts, job.Result, job.Error, job.CreatedAt, job.CompletedAt);
 }
 
-public sealed record JobStats(
-    long Backlog,
-    IReadOnlyDictionary<string, long>? ConsumerLag,
-    double CompletedPerMinute,
-    IReadOnlyList<BudgetWindowStats> Budget,
-    IReadOnlyDictionary<string, string> Breakers);
-
-public sealed record BudgetWindowStats(string Window, int ProviderLimit, long Budget, long TokensLeft);
+// A client's own jobs accepted and not finished yet, and the wait a job accepted now can expect.
+public sealed record JobStats(long Backlog, int EstimatedWaitSeconds);

@@ -8,7 +8,8 @@ public sealed record CreateUserRequest(string? Email, string? Name);
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PatchUserRequest(string? Email, string? Name);
 
-public sealed record User(Guid Id, string Email, string Name, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+// OwnerId: the API client that created the user; never shown to clients (they only ever see their own).
+public sealed record User(Guid Id, Guid OwnerId, string Email, string Name, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public string ETag => $"\"{Version}\"";
 

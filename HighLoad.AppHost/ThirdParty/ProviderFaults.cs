@@ -14,7 +14,20 @@ public sealed record ProviderFaults
     // Every call fails with 503 and nothing counts against the limits.
     public bool Outage { get; init; }
 
-    // An input containing this is refused with 400, as a provider refuses a request it cannot serve:
-    // a permanent error, which no retry can fix.
+    // Inputs containing a marker get the same bad answer every time (poison jobs):
+    // RejectMarker: 400, a request the provider cannot serve (a permanent error).
     public string RejectMarker { get; init; } = "#reject";
+
+    // GarbageMarker: 200 whose body is not JSON.
+    public string GarbageMarker { get; init; } = "#garbage";
+
+    // SlowMarker: an answer that takes SlowLatency, longer than any caller waits.
+    public string SlowMarker { get; init; } = "#slow";
+
+    public TimeSpan SlowLatency { get; init; } = TimeSpan.FromSeconds(60);
+
+    // BusyMarker: 429 with a Retry-After of BusyRetryAfter (longer than a caller waits in process).
+    public string BusyMarker { get; init; } = "#busy";
+
+    public TimeSpan BusyRetryAfter { get; init; } = TimeSpan.FromSeconds(5);
 }

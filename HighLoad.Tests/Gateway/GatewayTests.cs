@@ -107,7 +107,7 @@ public sealed class GatewayTests(HighLoadAppFixture fixture)
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 400).Select(async _ =>
         {
-            using var response = await client.Http.GetAsync("/api/v1/jobs/stats");
+            using var response = await client.Http.GetAsync("/api/v1/users?limit=100");
             return (response.StatusCode, response.Headers.RetryAfter?.Delta, Body: await response.Content.ReadAsStringAsync());
         }));
 

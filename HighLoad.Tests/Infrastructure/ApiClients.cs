@@ -1,11 +1,9 @@
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
-using Npgsql;
+using System.Text.Json;
 
 namespace HighLoad.Tests.Infrastructure;
 
-// An API client of the tests' own, registered the way an operator would (a row with the key's hash),
+// An API client of the tests' own, created the way an operator does (the admin API, as ./clients.sh calls it),
 // with an HttpClient that sends its key to the given endpoint.
 public sealed record TestClient(Guid Id, string ApiKey, HttpClient Http) : IDisposable
 {
@@ -27,27 +25,22 @@ public static class ApiClients
 {
     public static async Task<TestClient> CreateAsync(HighLoadAppFixture fixture, string tier, Uri? endpoint = null)
     {
-        var id = Guid.NewGuid();
-        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        await using (var connection = new NpgsqlConnection(fixture.App.GetConnectionString("pg")))
-        {
-            await connection.OpenAsync();
-            await using var insert = new NpgsqlCommand(
-                "INSERT INTO clients (id, name, api_key_hash, tier) VALUES ($1, $2, $3, $4)", connection)
-            {
-                Parameters =
-                {
-                    new() { Value = id },
-                    new() { Value = $"test-{id:N}" },
-                    new() { Value = SHA256.HashData(Encoding.UTF8.GetBytes(key)) },
-                    new() { Value = tier },
-                },
-            };
-            await insert.ExecuteNonQueryAsync();
-        }
+        using var admin = Admin(fixture);
+        using var response = await admin.PostAsJsonAsync("/admin/v1/clients", new { name = $"test-{Guid.NewGuid():N}", tier });
+        Assert.True(response.IsSuccessStatusCode, $"creating a client answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var key = created.GetProperty("apiKey").GetString()!;
 
         var http = new HttpClient { BaseAddress = endpoint ?? fixture.Endpoint("lb"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        return new TestClient(id, key, http);
+        return new TestClient(created.GetProperty("id").GetGuid(), key, http);
+    }
+
+    // The operators' client for /admin, with the key the AppHost generated for this run.
+    public static HttpClient Admin(HighLoadAppFixture fixture)
+    {
+        var http = new HttpClient { BaseAddress = fixture.Endpoint("lb"), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("X-Admin-Key", File.ReadAllText(Path.Combine(fixture.App.Options.StateDirectory, "admin-api-key")).Trim());
+        return http;
     }
 }

@@ -35,7 +35,9 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
     }
 
     // The provider's minute limit scaled down, so a burst larger than a whole minute's limit drains in about a
-    // minute; retry delays, breaker and producer timeouts scaled down likewise. The hour and day limits stay.
+    // minute; retry delays, breaker and producer timeouts scaled down likewise. The hour and day limits are the
+    // minute's times 60 and 1,440, so the minute binds: budget buckets start empty, and the seed's own day limit
+    // (500,000, 5.2 calls a second on average) would otherwise set the pace of every test.
     public const int ProviderPerMinute = 600;
 
     // Load shedding within reach of one test's flood; far above what the other tests send at once.
@@ -45,7 +47,8 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
 
     private static void ScaleForTests(DistributedApplicationBuilder builder)
     {
-        builder.GetResource<ThirdPartySimulatorResource>("thirdparty").Limits = new ProviderLimits(PerMinute: ProviderPerMinute);
+        builder.GetResource<ThirdPartySimulatorResource>("thirdparty").Limits =
+            new ProviderLimits(PerMinute: ProviderPerMinute, PerHour: ProviderPerMinute * 60, PerDay: ProviderPerMinute * 60 * 24);
 
         var worker = builder.GetResource<ProjectResource>("worker").Environment;
         worker["Jobs__FirstRetryDelay"] = () => "00:00:02";
@@ -53,6 +56,10 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
         worker["Provider__Calls__AttemptTimeout"] = () => "00:00:03";
         worker["Provider__Calls__RetryBaseDelay"] = () => "00:00:00.050";
         worker["Provider__Calls__BreakDuration"] = () => "00:00:02";
+        worker["Provider__Calls__MaxRetryAfter"] = () => "00:00:01";
+        worker["Provider__Calls__MaxOutageWait"] = () => "00:00:10";
+        worker["Outbox__RetainPublished"] = () => "00:00:05";
+        worker["Outbox__PruneEvery"] = () => "00:00:01";
 
         var api = builder.GetResource<ProjectResource>("api").Environment;
         api["Jobs__Producer__AckTimeout"] = () => "00:00:03";
@@ -70,14 +77,16 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
     }
 
     // Polls until the condition holds; the message says what never happened.
-    public static async Task Eventually(Func<Task<bool>> condition, TimeSpan within, string what)
+    public static Task Eventually(Func<Task<bool>> condition, TimeSpan within, string what) => Eventually(condition, within, () => what);
+
+    public static async Task Eventually(Func<Task<bool>> condition, TimeSpan within, Func<string> what)
     {
         var deadline = DateTime.UtcNow + within;
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Within {within.TotalSeconds:0}s: {what}");
+                Assert.Fail($"Within {within.TotalSeconds:0}s: {what()}");
             }
 
             await Task.Delay(200);

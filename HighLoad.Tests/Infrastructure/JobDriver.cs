@@ -8,12 +8,16 @@ namespace HighLoad.Tests.Infrastructure;
 // Submits jobs the way clients do and watches them finish where the system records it: PostgreSQL.
 public sealed class JobDriver(HighLoadAppFixture fixture)
 {
-    public async Task<List<Guid>> SubmitManyAsync(TestClient client, int count, string prefix, int parallelism = 32)
+    public Task<List<Guid>> SubmitManyAsync(TestClient client, int count, string prefix, int parallelism = 32) =>
+        SubmitAsync(client, [.. Enumerable.Range(0, count).Select(i => $"{prefix} {i}")], parallelism);
+
+    // One job per input, in parallel; the ids in the inputs' order.
+    public static async Task<List<Guid>> SubmitAsync(TestClient client, IReadOnlyList<string> inputs, int parallelism = 32)
     {
-        var ids = new Guid[count];
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, _) =>
+        var ids = new Guid[inputs.Count];
+        await Parallel.ForAsync(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, _) =>
         {
-            using var response = await client.SubmitAsync($"{prefix} {i}");
+            using var response = await client.SubmitAsync(inputs[i]);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         });
@@ -62,6 +66,21 @@ public sealed class JobDriver(HighLoadAppFixture fixture)
 
     public async Task<JsonElement> ProviderStatsAsync() =>
         await fixture.GetJsonAsync(new Uri(fixture.Endpoint("thirdparty"), "/stats"));
+
+    // Whether every worker replica reports its provider breaker open on its /metrics (each has a breaker of its own).
+    public async Task<bool> AllBreakersOpenAsync()
+    {
+        foreach (var replica in new[] { 0, 1 })
+        {
+            var metrics = await fixture.Http.GetStringAsync(new Uri(fixture.Endpoint("worker", replica), "/metrics"));
+            if (!metrics.Contains("provider_breaker_open 1", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public async Task SetProviderFaultsAsync(object faults)
     {

@@ -47,6 +47,9 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
     [InlineData("""{"input": 42}""", "input")]
     [InlineData("""{"input": "unterminated""", "input")]
     [InlineData("""not json""", "body")]
+    [InlineData("""{"input": "nul \u0000 inside"}""", "input")]
+    [InlineData("""{"input": "bell \u0007"}""", "input")]
+    [InlineData("""{"input": "half a pair \ud800"}""", "input")]
     public async Task BadBodiesAre400ProblemDetailsNamingTheField(string json, string field)
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");

@@ -103,11 +103,7 @@ public sealed class JobPipelineTests(HighLoadAppFixture fixture, ITestOutputHelp
         try
         {
             ids = await _jobs.SubmitManyAsync(client, 40, "outage");
-            await HighLoadAppFixture.Eventually(async () =>
-            {
-                var stats = await client.Http.GetFromJsonAsync<JsonElement>("/api/v1/jobs/stats");
-                return stats.GetProperty("breakers").EnumerateObject().Any(b => b.Value.GetString() == "Open");
-            }, TimeSpan.FromSeconds(30), "a worker's breaker opened");
+            await HighLoadAppFixture.Eventually(_jobs.AllBreakersOpenAsync, TimeSpan.FromSeconds(30), "both workers' breakers opened");
 
             // While it is open, the workers hold back: a few half-open probes, not a stream of calls.
             var callsBefore = (await _jobs.ProviderStatsAsync()).GetProperty("calls").GetInt64();

@@ -57,6 +57,31 @@ public sealed class UserEventsTests(HighLoadAppFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task PublishedEventsArePrunedFromTheOutboxAfterTheirRetention()
+    {
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+        var userId = Guid.Parse((await CreateAsync(client)).ToString().Split('/')[^1]);
+
+        // The fixture keeps published events for 5 s and prunes every second: published, then gone.
+        await HighLoadAppFixture.Eventually(async () => await OutboxRowsAsync(userId, "published_at IS NOT NULL") == 1,
+            TimeSpan.FromSeconds(30), "the event was published");
+        await HighLoadAppFixture.Eventually(async () => await OutboxRowsAsync(userId, "true") == 0,
+            TimeSpan.FromSeconds(30), "the published event was pruned");
+        Assert.Single((await ReadEventsAsync([userId], expectedPerUser: 1))[userId]);
+    }
+
+    private async Task<long> OutboxRowsAsync(Guid userId, string condition)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND {condition}", connection)
+        {
+            Parameters = { new() { Value = userId } },
+        };
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task<Uri> CreateAsync(TestClient client)
     {
         using var created = await client.Http.PostAsJsonAsync("/api/v1/users", new { email = $"events-{Guid.NewGuid():N}@example.com", name = "One" });

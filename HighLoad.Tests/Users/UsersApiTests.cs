@@ -51,6 +51,9 @@ public sealed class UsersApiTests(HighLoadAppFixture fixture)
     [InlineData("""{"email": "a@example.com"}""", "name")]
     [InlineData("""{"email": "a@example.com", "name": ""}""", "name")]
     [InlineData("""{"email": "a@example.com", "name": "A", "admin": true}""", "admin")]
+    [InlineData("""{"email": "a@example.com", "name": "A\u0000B"}""", "name")]
+    [InlineData("""{"email": "a@example.com", "name": "two\nlines"}""", "name")]
+    [InlineData("""{"email": "a\u0000@example.com", "name": "A"}""", "email")]
     public async Task InvalidUsersAre400ProblemDetailsNamingTheField(string json, string field)
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");

@@ -25,14 +25,18 @@ internal static class ApplicationServicesExtensions
             .Validate(o => o.Concurrency > 0, "Jobs:Concurrency must be positive.")
             .ValidateOnStart();
         services.AddJobPipeline();
-        services.AddOptions<ProviderCallOptions>().BindConfiguration(ProviderCallOptions.Section).ValidateOnStart();
+        services.AddOptions<ProviderCallOptions>().BindConfiguration(ProviderCallOptions.Section)
+            .Validate(o => o.MaxRetryAfter < o.AttemptTimeout, "Provider:Calls:MaxRetryAfter must be shorter than AttemptTimeout.")
+            .ValidateOnStart();
 
         services.AddSingleton<JobResults>();
         services.AddSingleton<JobRouter>();
         services.AddSingleton<JobProcessor>();
         services.AddSingleton<CircuitBreakerStateProvider>();
+        services.AddSingleton<BreakerWatch>();
         services.AddHostedService<JobConsumer>();
-        services.AddHostedService<BreakerReporter>();
+        services.AddHostedService<PipelineGauges>();
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateOnStart();
         services.AddHostedService<OutboxRelay>();
 
         builder.AddProviderClient();
@@ -44,7 +48,12 @@ internal static class ApplicationServicesExtensions
     {
         builder.Services.AddServiceDiscovery();
         builder.Services.AddTransient<ProviderBudgetHandler>();
-        var client = builder.Services.AddHttpClient<ProviderClient>(http => http.BaseAddress = new Uri("http://thirdparty"))
+        // No HttpClient timeout: it would also cover the wait for the budget; the attempt timeout bounds each call.
+        var client = builder.Services.AddHttpClient<ProviderClient>(http =>
+            {
+                http.BaseAddress = new Uri("http://thirdparty");
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
             .AddServiceDiscovery();
         client.AddResilienceHandler("provider-calls", (pipeline, context) =>
             {
@@ -56,6 +65,12 @@ internal static class ApplicationServicesExtensions
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     ShouldRetryAfterHeader = true,
+                    // 409: the provider still runs this job's key from an attempt we gave up on (a timeout), so
+                    // the next attempt gets its answer. A Retry-After longer than we wait in process ends the round:
+                    // the job waits on a retry topic.
+                    ShouldHandle = args => ValueTask.FromResult(
+                        (HttpClientResiliencePredicates.IsTransient(args.Outcome) || args.Outcome.Result?.StatusCode == System.Net.HttpStatusCode.Conflict)
+                        && !(args.Outcome.Result is { } response && ProviderRetryAfter.Of(response) > options.MaxRetryAfter)),
                 });
                 pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                 {
@@ -64,6 +79,25 @@ internal static class ApplicationServicesExtensions
                     SamplingDuration = options.BreakerSamplingDuration,
                     BreakDuration = options.BreakDuration,
                     StateProvider = context.ServiceProvider.GetRequiredService<CircuitBreakerStateProvider>(),
+                    OnOpened = args =>
+                    {
+                        context.ServiceProvider.GetRequiredService<BreakerWatch>().Opened(args.BreakDuration);
+                        return default;
+                    },
+                    OnHalfOpened = _ =>
+                    {
+                        context.ServiceProvider.GetRequiredService<BreakerWatch>().Closed();
+                        return default;
+                    },
+                    OnClosed = _ =>
+                    {
+                        context.ServiceProvider.GetRequiredService<BreakerWatch>().Closed();
+                        return default;
+                    },
+                    // 429 says we were too fast, not that the provider is down; the budget and Retry-After handle it.
+                    ShouldHandle = args => ValueTask.FromResult(
+                        HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                        && args.Outcome.Result?.StatusCode != System.Net.HttpStatusCode.TooManyRequests),
                 });
             });
         client.AddHttpMessageHandler<ProviderBudgetHandler>();

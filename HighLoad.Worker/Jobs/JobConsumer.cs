@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using HighLoad.Jobs;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
+using HighLoad.Worker.Provider;
 
 namespace HighLoad.Worker.Jobs;
 
@@ -11,10 +11,12 @@ namespace HighLoad.Worker.Jobs;
 // runs at most Concurrency jobs at once. Instead of blocking, it pauses partitions: all of them while the provider's
 // breaker is open or Concurrency more jobs wait for a free slot (backpressure), and a retry topic's partition
 // until its head is due. The few jobs waiting in memory start the moment a slot frees, with no refetch.
+// Partitions stay where they are across rebalances (cooperative-sticky assignment), and a partition handed to
+// another replica is handed over only once the jobs this one runs from it have ended: never two runs of one job.
 public sealed class JobConsumer(
     IConfiguration configuration,
     JobProcessor processor,
-    CircuitBreakerStateProvider breaker,
+    BreakerWatch breaker,
     IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<JobConsumer> logger) : BackgroundService
@@ -25,10 +27,10 @@ public sealed class JobConsumer(
     private readonly ConcurrentQueue<TopicPartitionOffset> _finished = new();
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly Dictionary<TopicPartition, DateTimeOffset> _notDueUntil = [];
-    private readonly Queue<(ConsumeResult<string, byte[]> Message, JobMessage Job)> _waiting = new();
+    private readonly Queue<Waiting> _waiting = new();
+    private readonly ConcurrentDictionary<TopicPartitionOffset, RunningJob> _running = new();
     private readonly ManualResetEventSlim _slotFreed = new();
     private bool _waitingFull;
-    private int _running;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => ConsumeLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -88,9 +90,10 @@ public sealed class JobConsumer(
         }
     }
 
-    private bool BreakerOpen => breaker.CircuitState is CircuitState.Open or CircuitState.Isolated;
+    private bool BreakerOpen => breaker.HoldsCalls;
 
-    // A consumed job that is due waits in memory, uncommitted, until StartWaiting gives it a slot.
+    // A consumed job that is due waits in memory, uncommitted, until StartWaiting gives it a slot. So does a message
+    // that is not a job: it goes to the dead-letter topic through a slot like any job, so its offset moves on.
     private void Accept(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> message)
     {
         JobMessage job;
@@ -98,12 +101,9 @@ public sealed class JobConsumer(
         {
             job = JobMessage.Deserialize(message.Message.Value);
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or ArgumentException)
         {
-            // Nothing can ever process it; skipping it must not hold back the partition.
-            logger.LogError("Skipping an unreadable message at {Position}: {Message}", message.TopicPartitionOffset, ex.Message);
-            _tracker.Started(message.TopicPartition, message.Offset.Value);
-            _finished.Enqueue(message.TopicPartitionOffset);
+            _waiting.Enqueue(new Waiting(message, null, ex.Message));
             return;
         }
 
@@ -118,45 +118,57 @@ public sealed class JobConsumer(
             return;
         }
 
-        _waiting.Enqueue((message, job));
+        _waiting.Enqueue(new Waiting(message, job, null));
     }
 
     // Starts waiting jobs, oldest first, while the pool has a free slot and the provider's breaker is closed.
     private void StartWaiting(CancellationToken cancellationToken)
     {
-        while (_waiting.Count > 0 && Volatile.Read(ref _running) < options.Value.Concurrency && !BreakerOpen)
+        while (_waiting.Count > 0 && _running.Count < options.Value.Concurrency && !BreakerOpen)
         {
-            var (message, job) = _waiting.Dequeue();
-            Start(message, job, cancellationToken);
+            Start(_waiting.Dequeue(), cancellationToken);
         }
     }
 
-    private void Start(ConsumeResult<string, byte[]> message, JobMessage job, CancellationToken cancellationToken)
+    private void Start(Waiting waiting, CancellationToken cancellationToken)
     {
+        var message = waiting.Message;
         _tracker.Started(message.TopicPartition, message.Offset.Value);
-        Interlocked.Increment(ref _running);
+        var running = new RunningJob(message.TopicPartition, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
+        _running[message.TopicPartitionOffset] = running;
         _ = Task.Run(async () =>
         {
             var parent = TraceContext.Extract(message.Message.Headers);
             using var activity = TraceContext.Source.StartActivity("process job", ActivityKind.Consumer, parent.ActivityContext);
-            activity?.SetTag("job.id", job.Id);
             activity?.SetTag("messaging.destination.name", message.Topic);
             try
             {
-                await processor.ProcessAsync(job, cancellationToken);
+                if (waiting.Job is { } job)
+                {
+                    activity?.SetTag("job.id", job.Id);
+                    await processor.ProcessAsync(job, running.HandOver.Token, running.Abort.Token);
+                }
+                else
+                {
+                    await processor.DeadLetterAsIsAsync(message, $"not a job message: {waiting.Unreadable}", running.Abort.Token);
+                }
+
                 _finished.Enqueue(message.TopicPartitionOffset);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (running.HandOver.IsCancellationRequested || running.Abort.IsCancellationRequested)
             {
-                // Stopping: its offset is not committed, so another replica (or this one, restarted) runs it again.
+                // Stopping, or its partition moved: its offset is not committed, so the partition's owner runs it again.
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Job {JobId} failed unexpectedly; it stays uncommitted and runs again after a restart", job.Id);
+                // JobProcessor ends every job it is given; reaching here is a bug. Kept uncommitted rather than lost.
+                logger.LogCritical(ex, "The job at {Position} escaped its processor; it stays uncommitted", message.TopicPartitionOffset);
             }
             finally
             {
-                Interlocked.Decrement(ref _running);
+                _running.TryRemove(message.TopicPartitionOffset, out _);
+                running.Ended.TrySetResult();
+                running.Dispose();
                 _slotFreed.Set();
             }
         }, CancellationToken.None);
@@ -219,7 +231,7 @@ public sealed class JobConsumer(
     private async Task DrainAsync(IConsumer<string, byte[]> consumer, CancellationTokenSource jobs)
     {
         var deadline = time.GetUtcNow() + options.Value.DrainTimeout;
-        while (Volatile.Read(ref _running) > 0 && time.GetUtcNow() < deadline)
+        while (!_running.IsEmpty && time.GetUtcNow() < deadline)
         {
             await Task.Delay(50);
             StoreFinishedOffsets(consumer);
@@ -227,6 +239,95 @@ public sealed class JobConsumer(
 
         await jobs.CancelAsync();
         StoreFinishedOffsets(consumer);
+    }
+
+    // Partitions leave this replica. Revoked (handOver): jobs not yet calling the provider give up, the calls under
+    // way finish (up to HandOverTimeout), and what finished is committed before the new owner reads. Lost (the
+    // group moved on without us): there is nothing left to hand over, so every job of theirs stops at once.
+    private void Release(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions, bool handOver)
+    {
+        var leaving = _running.Values.Where(r => partitions.Contains(r.Partition)).ToList();
+        if (handOver)
+        {
+            leaving.ForEach(r => r.StopBeforeCalling());
+            if (!Task.WaitAll([.. leaving.Select(r => r.Ended.Task)], options.Value.HandOverTimeout))
+            {
+                logger.LogWarning("Jobs of revoked partitions still ran after {Timeout}; stopping them", options.Value.HandOverTimeout);
+            }
+        }
+
+        leaving.ForEach(r => r.StopNow());
+        Task.WaitAll([.. leaving.Select(r => r.Ended.Task)], TimeSpan.FromSeconds(5));
+
+        if (handOver)
+        {
+            StoreFinishedOffsets(consumer);
+            try
+            {
+                consumer.Commit();
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
+            {
+            }
+            catch (KafkaException ex)
+            {
+                logger.LogWarning("Committing before a hand-over failed: {Reason}", ex.Error.Reason);
+            }
+        }
+
+        _tracker.Revoke(partitions);
+        logger.LogInformation("{How} {Count} partitions", handOver ? "Handed over" : "Lost", partitions.Count);
+
+        // librdkafka keeps a partition paused across a rebalance; forgetting it here while it stayed paused
+        // there would leave a partition handed back to this replica paused for good.
+        var paused = partitions.Where(_paused.Remove).ToList();
+        if (paused.Count > 0)
+        {
+            consumer.Resume(paused);
+        }
+
+        partitions.ForEach(p => _notDueUntil.Remove(p));
+
+        // Jobs waiting for a slot were never started or committed: the partition's new owner reads them again.
+        var keep = _waiting.Where(w => !partitions.Contains(w.Message.TopicPartition)).ToList();
+        _waiting.Clear();
+        keep.ForEach(_waiting.Enqueue);
+    }
+
+    private sealed record Waiting(ConsumeResult<string, byte[]> Message, JobMessage? Job, string? Unreadable);
+
+    // handOver: give up unless the provider call is under way; abort: stop now. Both end in Ended.
+    private sealed class RunningJob(TopicPartition partition, CancellationTokenSource abort) : IDisposable
+    {
+        public TopicPartition Partition { get; } = partition;
+
+        public CancellationTokenSource HandOver { get; } = new();
+
+        public CancellationTokenSource Abort { get; } = abort;
+
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // A job that ended meanwhile has disposed its sources: there is nothing left to stop.
+        public void StopBeforeCalling() => Cancel(HandOver);
+
+        public void StopNow() => Cancel(Abort);
+
+        private static void Cancel(CancellationTokenSource source)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            HandOver.Dispose();
+            Abort.Dispose();
+        }
     }
 
     private IConsumer<string, byte[]> BuildConsumer() =>
@@ -242,7 +343,8 @@ public sealed class JobConsumer(
             EnableAutoOffsetStore = false,
             SessionTimeoutMs = options.Value.SessionTimeoutMs,
             HeartbeatIntervalMs = Math.Max(500, options.Value.SessionTimeoutMs / 3),
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin,
+            // A rebalance moves only the partitions it must; the others keep running where they are.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             // Recover quickly from a broker that vanished mid-request (librdkafka's default: 60 s).
             SocketTimeoutMs = 10_000,
             // librdkafka's mock cluster answers a fetch only when fetch.wait.max.ms is up (default 500 ms), which
@@ -255,30 +357,11 @@ public sealed class JobConsumer(
         })
         .SetPartitionsAssignedHandler((_, partitions) =>
         {
-            logger.LogInformation("Assigned {Count} partitions", partitions.Count);
+            logger.LogInformation("Assigned {Count} more partitions", partitions.Count);
             _tracker.Assign(partitions);
         })
-        .SetPartitionsRevokedHandler((consumer, partitions) =>
-        {
-            StoreFinishedOffsets(consumer);
-            var revoked = partitions.Select(p => p.TopicPartition).ToList();
-            _tracker.Revoke(revoked);
-
-            // librdkafka keeps a partition paused across a rebalance; forgetting it here while it stayed paused
-            // there would leave a partition handed back to this replica paused for good.
-            var paused = revoked.Where(_paused.Remove).ToList();
-            if (paused.Count > 0)
-            {
-                consumer.Resume(paused);
-            }
-
-            revoked.ForEach(p => _notDueUntil.Remove(p));
-
-            // Jobs waiting for a slot were never started or committed: the partition's new owner reads them again.
-            var keep = _waiting.Where(w => !revoked.Contains(w.Message.TopicPartition)).ToList();
-            _waiting.Clear();
-            keep.ForEach(_waiting.Enqueue);
-        })
+        .SetPartitionsRevokedHandler((consumer, partitions) => Release(consumer, [.. partitions.Select(p => p.TopicPartition)], handOver: true))
+        .SetPartitionsLostHandler((consumer, partitions) => Release(consumer, [.. partitions.Select(p => p.TopicPartition)], handOver: false))
         .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer: {Reason}", error.Reason))
         .SetLogHandler((_, log) => LogClientMessage(log))
         .Build();

@@ -15,6 +15,9 @@ public sealed class JobOptions
     // How long this replica keeps finishing its jobs in flight once asked to stop.
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    // How long a revoked partition's provider calls under way may finish before the partition is handed over.
+    public TimeSpan HandOverTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     // A dead replica's partitions move to the others after this long.
     public int SessionTimeoutMs { get; set; } = 6_000;
 }

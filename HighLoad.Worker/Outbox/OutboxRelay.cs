@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using HighLoad.Worker.Infrastructure;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HighLoad.Worker.Outbox;
@@ -10,13 +11,20 @@ namespace HighLoad.Worker.Outbox;
 // Rows are marked published only after Kafka acknowledged them, in the same transaction that read them; a worker
 // that dies in between leaves them unmarked, and the next relayer sends them again (consumers drop repeats
 // by eventId).
-public sealed class OutboxRelay(NpgsqlDataSource primary, IConfiguration configuration, ILogger<OutboxRelay> logger) : BackgroundService
+// Published rows are pruned once they are older than Outbox:RetainPublished.
+public sealed class OutboxRelay(
+    NpgsqlDataSource primary,
+    IConfiguration configuration,
+    IOptions<OutboxOptions> options,
+    TimeProvider time,
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
     public const string Topic = "users.events";
     private const int BatchSize = 500;
     private static readonly string Claim = SqlStatements.Read("outbox_claim.sql");
     private static readonly string Batch = SqlStatements.Read("outbox_batch.sql");
     private static readonly string Mark = SqlStatements.Read("outbox_mark.sql");
+    private static readonly string Prune = SqlStatements.Read("outbox_prune.sql");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,12 +34,20 @@ public sealed class OutboxRelay(NpgsqlDataSource primary, IConfiguration configu
             Acks = Acks.All,
             // Idempotence keeps a partition's order even when a send is retried.
             EnableIdempotence = true,
+            CompressionType = CompressionType.Lz4,
             // A broker that vanished mid-request holds a send up only this long (librdkafka's default: 60 s).
             SocketTimeoutMs = 10_000,
         }).Build();
 
+        var nextPrune = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (time.GetUtcNow() >= nextPrune)
+            {
+                await PruneAsync(stoppingToken);
+                nextPrune = time.GetUtcNow() + options.Value.PruneEvery;
+            }
+
             int relayed;
             try
             {
@@ -47,6 +63,27 @@ public sealed class OutboxRelay(NpgsqlDataSource primary, IConfiguration configu
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
             }
+        }
+    }
+
+    // Every replica prunes; deleting what another deleted already is harmless.
+    private async Task PruneAsync(CancellationToken ct)
+    {
+        try
+        {
+            int pruned;
+            do
+            {
+                await using var command = primary.CreateCommand(Prune);
+                command.Parameters.Add(new NpgsqlParameter { Value = options.Value.RetainPublished });
+                command.Parameters.Add(new NpgsqlParameter { Value = BatchSize });
+                pruned = await command.ExecuteNonQueryAsync(ct);
+            }
+            while (pruned == BatchSize);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning("Pruning the outbox failed ({Message}); trying again later", ex.Message);
         }
     }
 

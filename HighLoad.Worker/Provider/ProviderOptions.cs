@@ -10,6 +10,10 @@ public sealed class ProviderCallOptions
 
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    // A Retry-After up to this long is waited in process before the next attempt; a longer one sends the job to
+    // a retry topic instead of holding a slot. Below AttemptTimeout.
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     // The breaker opens when half the calls of the last SamplingDuration failed (at least MinimumThroughput of them).
     public double BreakerFailureRatio { get; set; } = 0.5;
 
@@ -18,4 +22,7 @@ public sealed class ProviderCallOptions
     public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    // How long one job waits out an open breaker without losing a round.
+    public TimeSpan MaxOutageWait { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -1,16 +1,20 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using HighLoad.Api.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace HighLoad.Api.Infrastructure.Auth;
 
-// Authenticates a client by its X-Api-Key header; a missing or unknown key is a 401 ProblemDetails.
+// Authenticates a client by its X-Api-Key header; a missing or unknown key is a 401 ProblemDetails. A key this
+// replica has not seen lately costs a database lookup, so each address may cause only so many of them
+// (RateLimiting:Tiers:key-lookups) before its requests get 429: a flood of made-up keys cannot load PostgreSQL.
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     ClientDirectory clients,
+    KeyLookupLimiter lookups,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -25,7 +29,16 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var client = await clients.FindAsync(apiKey, Context.RequestAborted);
+        if (!clients.TryGetCached(apiKey, out var client))
+        {
+            if (!await lookups.TryTakeAsync(Context))
+            {
+                return AuthenticateResult.Fail("Too many unknown API keys from this address.");
+            }
+
+            client = await clients.LookupAsync(apiKey, Context.RequestAborted);
+        }
+
         if (client is null)
         {
             return AuthenticateResult.Fail("Unknown API key.");

@@ -9,37 +9,52 @@ public abstract record IntakeResult
 
     public sealed record KeyReused : IntakeResult;
 
+    public sealed record KeyInUse : IntakeResult;
+
+    public sealed record QueueFull(TimeSpan RetryAfter) : IntakeResult;
+
     public sealed record BrokerUnavailable(string Reason) : IntakeResult;
 }
 
-// Accepts a job: honours Idempotency-Key, produces to Kafka and waits for the ack, then records "queued".
-public sealed class JobIntake(JobProducer producer, JobStatusStore statuses, IdempotencyKeys idempotency, BacklogEstimate backlog, TimeProvider time)
+// Accepts a job: refuses it while the brokers' retention is nearly full of unread jobs, honours Idempotency-Key,
+// produces to Kafka and waits for the ack, then records "queued".
+public sealed class JobIntake(
+    JobProducer producer,
+    JobStatusStore statuses,
+    IdempotencyKeys idempotency,
+    JobIds ids,
+    PipelineStatus pipeline,
+    ILogger<JobIntake> logger)
 {
     public async Task<IntakeResult> SubmitAsync(Guid clientId, string input, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var jobId = Guid.CreateVersion7();
-        if (idempotencyKey is not null)
+        // A 202 that the broker's retention would delete before a worker reads it is a lost job: refuse it instead.
+        if (pipeline.Full)
         {
-            var bodyHash = IdempotencyKeys.Hash(input);
-            var claim = await idempotency.ClaimAsync(clientId, idempotencyKey, bodyHash, jobId);
-            if (!claim.Claimed)
-            {
-                if (claim.BodyHash != bodyHash)
-                {
-                    return new IntakeResult.KeyReused();
-                }
-
-                jobId = claim.JobId;
-                if (await statuses.GetAsync(jobId) is { } known)
-                {
-                    return new IntakeResult.Accepted(jobId, known.Status, backlog.EstimatedWaitSeconds());
-                }
-
-                // The first request with this key never got its ack: send the job now, under the same id.
-            }
+            return new IntakeResult.QueueFull(pipeline.RetryAfter);
         }
 
-        var job = new JobMessage(jobId, clientId, input, time.GetUtcNow());
+        var jobId = ids.Issue(clientId);
+        if (idempotencyKey is not null)
+        {
+            var (outcome, boundJob) = await idempotency.ClaimAsync(clientId, idempotencyKey, IdempotencyKeys.Hash(input), jobId);
+            switch (outcome)
+            {
+                case ClaimOutcome.Conflict:
+                    return new IntakeResult.KeyReused();
+                case ClaimOutcome.Pending:
+                    return new IntakeResult.KeyInUse();
+                case ClaimOutcome.Accepted:
+                    var known = await statuses.GetAsync(boundJob);
+                    return new IntakeResult.Accepted(boundJob, known?.Status ?? JobStatus.Queued, pipeline.EstimatedWaitSeconds);
+            }
+
+            // New: the key is bound to this job; Resend: its first request died or its outcome is unknown, so the
+            // same job goes again under its id (the workers run a job id once).
+            jobId = boundJob;
+        }
+
+        var job = new JobMessage(jobId, clientId, input, JobIds.CreatedAt(jobId));
         try
         {
             await producer.ProduceAsync(JobTopics.Requested, job, cancellationToken);
@@ -48,13 +63,30 @@ public sealed class JobIntake(JobProducer producer, JobStatusStore statuses, Ide
         {
             if (idempotencyKey is not null)
             {
-                await idempotency.ReleaseAsync(clientId, idempotencyKey);
+                // Perhaps delivered (a timeout): the key keeps the job, so a retry cannot make a second one.
+                await (ex.DeliveryResult?.Status == PersistenceStatus.NotPersisted
+                    ? idempotency.ReleaseAsync(clientId, idempotencyKey)
+                    : idempotency.UnknownAsync(clientId, idempotencyKey));
             }
 
             return new IntakeResult.BrokerUnavailable(ex.Error.Reason);
         }
 
-        await statuses.SetQueuedAsync(job);
-        return new IntakeResult.Accepted(jobId, JobStatus.Queued, backlog.EstimatedWaitSeconds());
+        // The job is accepted now, whatever Redis says: a status lost here is answered from the id (see JobIds).
+        try
+        {
+            if (idempotencyKey is not null)
+            {
+                await idempotency.AcceptedAsync(clientId, idempotencyKey);
+            }
+
+            await statuses.SetQueuedAsync(job);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning("Job {JobId} is on Kafka but its status could not be written: {Message}", jobId, ex.Message);
+        }
+
+        return new IntakeResult.Accepted(jobId, JobStatus.Queued, pipeline.EstimatedWaitSeconds);
     }
 }

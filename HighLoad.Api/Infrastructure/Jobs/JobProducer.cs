@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Confluent.Kafka;
 using HighLoad.Jobs;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,8 @@ public sealed class JobProducerOptions
 
     // Lets concurrent requests share one produce request to the broker: a little latency for a lot of throughput.
     public int LingerMs { get; set; } = 2;
+
+    public CompressionType Compression { get; set; } = CompressionType.Lz4;
 }
 
 // Produces accepted jobs to jobs.requested: idempotent producer, acks from all in-sync replicas.
@@ -23,6 +26,8 @@ public sealed class JobProducer : IDisposable
     private readonly ILogger<JobProducer> _logger;
     private readonly Lock _gate = new();
     private IProducer<string, byte[]> _producer;
+    private double _averageMessageBytes = 512;
+    private double _storedBytesPerMessage;
 
     public JobProducer(IConfiguration configuration, IOptions<JobProducerOptions> options, ILogger<JobProducer> logger)
     {
@@ -33,6 +38,10 @@ public sealed class JobProducer : IDisposable
             Acks = Acks.All,
             EnableIdempotence = true,
             LingerMs = options.Value.LingerMs,
+            // Batches of similar JSON shrink to a fraction on the brokers, so their retention holds more waiting jobs.
+            CompressionType = options.Value.Compression,
+            // Statistics every few seconds: the size of the batches as the brokers store them (see StoredBytesPerMessage).
+            StatisticsIntervalMs = 5000,
             MessageTimeoutMs = (int)options.Value.AckTimeout.TotalMilliseconds,
             SocketTimeoutMs = (int)options.Value.AckTimeout.TotalMilliseconds,
         };
@@ -48,6 +57,7 @@ public sealed class JobProducer : IDisposable
             Value = job.Serialize(),
             Headers = TraceContext.Inject(Activity.Current),
         };
+        Measure(message);
         try
         {
             await _producer.ProduceAsync(topic, message, cancellationToken);
@@ -61,9 +71,49 @@ public sealed class JobProducer : IDisposable
         }
     }
 
+    // What one job takes of a partition's retention: the compressed batches as the brokers store them, per message
+    // (from the client's statistics), or, until those come, the message's own size (larger: a safe estimate).
+    public double StoredBytesPerMessage
+    {
+        get
+        {
+            var stored = Volatile.Read(ref _storedBytesPerMessage);
+            return stored > 0 ? stored : Volatile.Read(ref _averageMessageBytes);
+        }
+    }
+
+    private void Measure(Message<string, byte[]> message)
+    {
+        // Key, value, headers, and Kafka's per-record overhead.
+        var bytes = message.Key.Length + message.Value.Length + message.Headers.Sum(h => h.Key.Length + h.GetValueBytes().Length) + 20;
+        var average = Volatile.Read(ref _averageMessageBytes);
+        Volatile.Write(ref _averageMessageBytes, average + (bytes - average) / 100);
+    }
+
+    // librdkafka's statistics: jobs.requested's batches of the last interval, their bytes (compressed, as sent) and
+    // their messages.
+    private void OnStatistics(string json)
+    {
+        using var statistics = JsonDocument.Parse(json);
+        if (!statistics.RootElement.GetProperty("topics").TryGetProperty(JobTopics.Requested, out var topic))
+        {
+            return;
+        }
+
+        var bytes = topic.GetProperty("batchsize").GetProperty("sum").GetInt64();
+        var messages = topic.GetProperty("batchcnt").GetProperty("sum").GetInt64();
+        if (messages > 0)
+        {
+            var previous = Volatile.Read(ref _storedBytesPerMessage);
+            var measured = (double)bytes / messages;
+            Volatile.Write(ref _storedBytesPerMessage, previous == 0 ? measured : previous + (measured - previous) * 0.3);
+        }
+    }
+
     private IProducer<string, byte[]> Build() =>
         new ProducerBuilder<string, byte[]>(_config)
             .SetErrorHandler((_, error) => _logger.LogWarning("Kafka producer: {Reason}", error.Reason))
+            .SetStatisticsHandler((_, json) => OnStatistics(json))
             .Build();
 
     private void Replace()

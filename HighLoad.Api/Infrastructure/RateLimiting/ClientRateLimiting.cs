@@ -41,6 +41,13 @@ public sealed class ClientRateLimitingMiddleware(RequestDelegate next, ClientTok
             return;
         }
 
+        if (KeyLookupLimiter.RefusedFor(context) is { } lookupWait)
+        {
+            await RefuseAsync(context, problems, lookupWait,
+                $"This address sent too many API keys this API did not know. Retry after {Seconds(lookupWait)} s.");
+            return;
+        }
+
         // A known client spends its own bucket; anything else (no key, an unknown key) spends its IP address's.
         var (key, limit) = context.User.Identity?.IsAuthenticated == true
             ? ($"ratelimit:client:{context.User.ClientId():N}", options.Value.For(context.User.Tier()))
@@ -62,16 +69,22 @@ public sealed class ClientRateLimitingMiddleware(RequestDelegate next, ClientTok
             return;
         }
 
+        await RefuseAsync(context, problems, taken.Wait,
+            $"Your tier allows {limit.PermitsPerMinute} requests a minute with bursts of {limit.Burst}. Retry after {Seconds(taken.Wait)} s.");
+    }
+
+    private static ValueTask RefuseAsync(HttpContext context, IProblemDetailsService problems, TimeSpan wait, string detail)
+    {
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        headers.RetryAfter = Seconds(taken.Wait);
-        await problems.WriteAsync(new ProblemDetailsContext
+        context.Response.Headers.RetryAfter = Seconds(wait);
+        return problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails =
             {
                 Status = StatusCodes.Status429TooManyRequests,
                 Title = "Too many requests",
-                Detail = $"Your tier allows {limit.PermitsPerMinute} requests a minute with bursts of {limit.Burst}. Retry after {Seconds(taken.Wait)} s.",
+                Detail = detail,
             },
         });
     }

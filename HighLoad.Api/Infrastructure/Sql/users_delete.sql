@@ -1,2 +1,2 @@
-DELETE FROM users WHERE id = $1
-RETURNING id, email, name, version, created_at, updated_at
+DELETE FROM users WHERE id = $1 AND owner_id = $2
+RETURNING id, owner_id, email, name, version, created_at, updated_at

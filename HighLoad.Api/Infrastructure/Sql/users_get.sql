@@ -1,1 +1,1 @@
-SELECT id, email, name, version, created_at, updated_at FROM users WHERE id = $1
+SELECT id, owner_id, email, name, version, created_at, updated_at FROM users WHERE id = $1 AND owner_id = $2

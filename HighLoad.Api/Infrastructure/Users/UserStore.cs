@@ -6,9 +6,13 @@ namespace HighLoad.Api.Infrastructure.Users;
 
 public sealed class DuplicateEmailException() : Exception("A user with this email already exists.");
 
-// Users in PostgreSQL: writes on the primary (with their outbox event, in one transaction), reads on the replica
-// unless it has not yet replayed what the reader must see (then on the primary).
-public sealed class UserStore(NpgsqlDataSource primary, [FromKeyedServices("pg-replica")] NpgsqlDataSource replica)
+// Users in PostgreSQL, every statement scoped by the owning client: writes on the primary (with their outbox
+// event, in one transaction), reads on the replica unless it has not yet replayed what the reader must see, or
+// cannot be reached (then on the primary).
+public sealed class UserStore(
+    NpgsqlDataSource primary,
+    [FromKeyedServices("pg-replica")] NpgsqlDataSource replica,
+    ReplicaRouting routing)
 {
     private static readonly string Insert = SqlFile.Read("Sql/users_insert");
     private static readonly string Get = SqlFile.Read("Sql/users_get");
@@ -20,37 +24,39 @@ public sealed class UserStore(NpgsqlDataSource primary, [FromKeyedServices("pg-r
     private static readonly string ReplicaCaughtUp = SqlFile.Read("Sql/replica_caught_up");
 
     // The user and the primary's WAL position once it committed: the consistency token for the writer's reads.
-    public Task<(User User, string Lsn)> CreateAsync(Guid id, string email, string name, CancellationToken ct) =>
-        WriteAsync("user.created", Insert, [id, email, name], ct);
+    public Task<(User User, string Lsn)> CreateAsync(Guid owner, Guid id, string email, string name, CancellationToken ct) =>
+        WriteAsync("user.created", Insert, [id, owner, email, name], ct);
 
-    public Task<(User User, string Lsn)?> UpdateAsync(Guid id, string? email, string? name, CancellationToken ct) =>
-        WriteOrNullAsync("user.updated", Update, [id, (object?)email ?? DBNull.Value, (object?)name ?? DBNull.Value], ct);
+    public Task<(User User, string Lsn)?> UpdateAsync(Guid owner, Guid id, string? email, string? name, CancellationToken ct) =>
+        WriteOrNullAsync("user.updated", Update, [id, owner, (object?)email ?? DBNull.Value, (object?)name ?? DBNull.Value], ct);
 
-    public Task<(User User, string Lsn)?> DeleteAsync(Guid id, CancellationToken ct) =>
-        WriteOrNullAsync("user.deleted", Delete, [id], ct);
+    public Task<(User User, string Lsn)?> DeleteAsync(Guid owner, Guid id, CancellationToken ct) =>
+        WriteOrNullAsync("user.deleted", Delete, [id, owner], ct);
 
-    // From the replica, or from the primary when the replica is behind the token or older than minimumVersion.
-    public async Task<User?> FindAsync(Guid id, string? consistencyToken, long minimumVersion, CancellationToken ct)
+    // From the replica, or from the primary when the replica is behind the token, older than minimumVersion, or down.
+    public async Task<User?> FindAsync(Guid owner, Guid id, string? consistencyToken, long minimumVersion, CancellationToken ct)
     {
-        if (await ReplicaHasAsync(consistencyToken, ct))
+        var (used, fromReplica) = await routing.TryReplicaAsync(async () =>
         {
-            var fromReplica = await ReadOneAsync(replica, id, ct);
-            if (fromReplica is null ? minimumVersion == 0 : fromReplica.Version >= minimumVersion)
+            if (!await ReplicaHasAsync(consistencyToken, ct))
             {
-                return fromReplica;
+                return (Found: false, User: (User?)null);
             }
-        }
 
-        return await ReadOneAsync(primary, id, ct);
+            var user = await ReadOneAsync(replica, owner, id, ct);
+            return (Found: user is null ? minimumVersion == 0 : user.Version >= minimumVersion, User: user);
+        });
+        return used && fromReplica.Found ? fromReplica.User : await ReadOneAsync(primary, owner, id, ct);
     }
 
-    public async Task<IReadOnlyList<User>> PageAsync(Guid? after, int limit, string? consistencyToken, CancellationToken ct)
+    // Straight from the primary: when nothing says which version is the newest (see UserCache).
+    public Task<User?> FindOnPrimaryAsync(Guid owner, Guid id, CancellationToken ct) => ReadOneAsync(primary, owner, id, ct);
+
+    public async Task<IReadOnlyList<User>> PageAsync(Guid owner, Guid? after, int limit, string? consistencyToken, CancellationToken ct)
     {
-        var source = await ReplicaHasAsync(consistencyToken, ct) ? replica : primary;
-        await using var command = source.CreateCommand(Page);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = limit });
-        return await ReadAllAsync(command, ct);
+        var (used, fromReplica) = await routing.TryReplicaAsync(async () =>
+            await ReplicaHasAsync(consistencyToken, ct) ? await ReadPageAsync(replica, owner, after, limit, ct) : null);
+        return used && fromReplica is not null ? fromReplica : await ReadPageAsync(primary, owner, after, limit, ct);
     }
 
     private async Task<bool> ReplicaHasAsync(string? consistencyToken, CancellationToken ct)
@@ -110,11 +116,21 @@ public sealed class UserStore(NpgsqlDataSource primary, [FromKeyedServices("pg-r
         return (user, (string)(await lsn.ExecuteScalarAsync(ct))!);
     }
 
-    private static async Task<User?> ReadOneAsync(NpgsqlDataSource source, Guid id, CancellationToken ct)
+    private static async Task<User?> ReadOneAsync(NpgsqlDataSource source, Guid owner, Guid id, CancellationToken ct)
     {
         await using var command = source.CreateCommand(Get);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = owner });
         return (await ReadAllAsync(command, ct)).SingleOrDefault();
+    }
+
+    private static async Task<IReadOnlyList<User>> ReadPageAsync(NpgsqlDataSource source, Guid owner, Guid? after, int limit, CancellationToken ct)
+    {
+        await using var command = source.CreateCommand(Page);
+        command.Parameters.Add(new NpgsqlParameter { Value = owner });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        return await ReadAllAsync(command, ct);
     }
 
     private static async Task<List<User>> ReadAllAsync(NpgsqlCommand command, CancellationToken ct)
@@ -123,8 +139,8 @@ public sealed class UserStore(NpgsqlDataSource primary, [FromKeyedServices("pg-r
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            users.Add(new User(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5)));
+            users.Add(new User(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6)));
         }
 
         return users;

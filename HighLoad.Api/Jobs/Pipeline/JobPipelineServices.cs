@@ -5,7 +5,7 @@ namespace HighLoad.Jobs;
 public static class JobPipelineServices
 {
     // What the API and the Worker share of the pipeline: the provider's budget (with its validated limits),
-    // the token buckets it runs on, job status in Redis, and the workers' breaker board.
+    // the token buckets it runs on, and job status in Redis.
     public static IServiceCollection AddJobPipeline(this IServiceCollection services)
     {
         services.AddOptions<ProviderBudgetOptions>().BindConfiguration(ProviderBudgetOptions.Section)
@@ -15,7 +15,6 @@ public static class JobPipelineServices
         services.AddSingleton<TokenBuckets>();
         services.AddSingleton<ProviderBudget>();
         services.AddSingleton<JobStatusStore>();
-        services.AddSingleton<BreakerBoard>();
         return services;
     }
 }

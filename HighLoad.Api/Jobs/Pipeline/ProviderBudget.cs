@@ -54,10 +54,11 @@ public sealed class ProviderBudget(TokenBuckets buckets, IOptions<ProviderBudget
 
     public ProviderBudgetOptions Options => options.Value;
 
-    // Waits for the earliest refill when any window is empty; never spins and never fails the job.
+    // Waits for the earliest refill when any window is empty, and out any Redis outage; never spins and never
+    // fails the job.
     public async Task AcquireAsync(CancellationToken cancellationToken)
     {
-        if ((await buckets.TakeAsync(_keys, _buckets, take: 1)).Allowed)
+        if ((await TakeAsync(cancellationToken)).Allowed)
         {
             return;
         }
@@ -67,7 +68,7 @@ public sealed class ProviderBudget(TokenBuckets buckets, IOptions<ProviderBudget
         {
             while (true)
             {
-                var taken = await buckets.TakeAsync(_keys, _buckets, take: 1);
+                var taken = await TakeAsync(cancellationToken);
                 if (taken.Allowed)
                 {
                     return;
@@ -85,7 +86,27 @@ public sealed class ProviderBudget(TokenBuckets buckets, IOptions<ProviderBudget
     // Tokens left in each window right now, without taking any.
     public async Task<IReadOnlyList<(BudgetWindow Window, long TokensLeft)>> RemainingAsync()
     {
-        var read = await buckets.TakeAsync(_keys, _buckets, take: 0);
+        var read = await buckets.TakeAsync(_keys, _buckets, take: 0, startEmpty: true);
         return [.. Options.Windows.Select((w, i) => (w, read.Left[i]))];
     }
+
+    // While Redis is unreachable (restarting, say) no token can be taken: wait for it, as for an empty bucket.
+    private async Task<TokenBucketResult> TakeAsync(CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await buckets.TakeAsync(_keys, _buckets, take: 1, startEmpty: true);
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException || IsLoading(ex))
+            {
+                await Task.Delay(pause, cancellationToken);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
+    }
+
+    private static bool IsLoading(Exception ex) => ex is RedisServerException && ex.Message.StartsWith("LOADING", StringComparison.Ordinal);
 }

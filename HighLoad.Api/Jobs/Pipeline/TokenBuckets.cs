@@ -7,16 +7,19 @@ namespace HighLoad.Jobs;
 // (all buckets at once) and each API client's rate limit (one bucket) both use it.
 public sealed class TokenBuckets(IConnectionMultiplexer redis)
 {
-    private static readonly string Script = ReadScript();
+    private static readonly string Script = RedisScripts.Read("token_buckets.lua");
 
-    public async Task<TokenBucketResult> TakeAsync(RedisKey[] keys, IReadOnlyList<Bucket> buckets, int take)
+    // startEmpty: a bucket whose state is missing, or was written before Redis last restarted, holds no tokens
+    // (the provider's budget); otherwise it starts full (a client's burst).
+    public async Task<TokenBucketResult> TakeAsync(RedisKey[] keys, IReadOnlyList<Bucket> buckets, int take, bool startEmpty = false)
     {
-        var args = new RedisValue[1 + buckets.Count * 2];
+        var args = new RedisValue[2 + buckets.Count * 2];
         args[0] = take;
+        args[1] = startEmpty ? "1" : "0";
         for (var i = 0; i < buckets.Count; i++)
         {
-            args[1 + i * 2] = buckets[i].Capacity.ToString("R", CultureInfo.InvariantCulture);
-            args[2 + i * 2] = buckets[i].TokensPerMillisecond.ToString("R", CultureInfo.InvariantCulture);
+            args[2 + i * 2] = buckets[i].Capacity.ToString("R", CultureInfo.InvariantCulture);
+            args[3 + i * 2] = buckets[i].TokensPerMillisecond.ToString("R", CultureInfo.InvariantCulture);
         }
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, keys, args))!;
@@ -24,13 +27,6 @@ public sealed class TokenBuckets(IConnectionMultiplexer redis)
             (long)result[0] == 1,
             TimeSpan.FromMilliseconds((long)result[1]),
             [.. result.Skip(2).Select(r => (long)r)]);
-    }
-
-    private static string ReadScript()
-    {
-        using var stream = typeof(TokenBuckets).Assembly.GetManifestResourceStream("token_buckets.lua")
-            ?? throw new InvalidOperationException("token_buckets.lua is not embedded.");
-        return new StreamReader(stream).ReadToEnd();
     }
 }
 

@@ -4,8 +4,12 @@ namespace HighLoad.Hosting;
 
 // Kafka for local runs and tests: the AppHost hosts librdkafka's mock cluster (no broker can be installed
 // here). In Kubernetes the same connection string names a real cluster and no service can tell the difference.
-public sealed class KafkaResource : HostedResource, IResourceWithConnectionString
+public sealed class KafkaResource : HostedResource, IResourceWithConnectionString, IResourceWithReferenceEnvironment
 {
+    // librdkafka's mock cluster keeps at most 5 MB a partition (hard-coded in rdkafka_mock.c) and deletes the
+    // oldest messages past it, read or not: the retention a real cluster sets with retention.bytes.
+    public const long MockPartitionRetentionBytes = 5 * 1024 * 1024;
+
     private MockCluster? _cluster;
 
     internal KafkaResource(string name, int brokers) : base(name)
@@ -23,6 +27,10 @@ public sealed class KafkaResource : HostedResource, IResourceWithConnectionStrin
         ?? throw new InvalidOperationException($"{Name} has not started yet; its brokers' ports are chosen when it starts.");
 
     public override string DescribeEndpoint(int replica) => _cluster?.BootstrapServers ?? "-";
+
+    // What the services must know of the cluster beyond its address: how much of a partition it keeps.
+    public IEnumerable<KeyValuePair<string, string>> ReferenceEnvironment() =>
+        [new("Kafka__PartitionRetentionBytes", MockPartitionRetentionBytes.ToString())];
 
     // For fault tests: what clients see when a broker dies.
     public void SetBrokerDown(int brokerId) => Cluster.SetBrokerDown(brokerId);

@@ -15,6 +15,8 @@ public sealed class RedisResource : ProcessResource, IResourceWithConnectionStri
 
     public string ConnectionString => GetEndpoint().HostAndPort();
 
+    public string MaxMemory { get; set; } = "1gb";
+
     public override IEnumerable<ServerBinary> RequiredBinaries => [new("redis-server", "redis-server", "/usr/bin/redis-server")];
 
     public override Task PrepareAsync(ResourceContext context, CancellationToken cancellationToken)
@@ -31,9 +33,15 @@ public sealed class RedisResource : ProcessResource, IResourceWithConnectionStri
             "--bind", Endpoint.Host,
             "--port", GetEndpoint().Port.ToString(),
             "--dir", _directory!,
-            // What Redis holds here is rebuilt from Kafka and PostgreSQL; snapshots would only cost latency.
+            // Budget buckets, idempotency keys and job statuses survive a restart, losing at most the last second;
+            // what is lost errs on the safe side (see README: what a Redis restart costs).
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            // A bound on memory that never evicts budget or idempotency state: past it, writes fail (and the
+            // services answer 503) rather than silently dropping a key. Every key the services write has a TTL.
+            "--maxmemory", MaxMemory,
+            "--maxmemory-policy", "noeviction",
             "--daemonize", "no",
             "--logfile", "",
         ]);

@@ -1,0 +1,28 @@
+using HighLoad.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace HighLoad.Api.Infrastructure.RateLimiting;
+
+// How many API keys one address may have looked up in the database (keys no replica has cached): a token bucket
+// per address in Redis, the key-lookups tier. Taken before the lookup, so refusing costs PostgreSQL nothing.
+public sealed class KeyLookupLimiter(TokenBuckets buckets, IOptions<ClientRateLimitOptions> options)
+{
+    public const string Tier = "key-lookups";
+    private static readonly object Refused = new();
+
+    public async Task<bool> TryTakeAsync(HttpContext context)
+    {
+        var limit = options.Value.For(Tier);
+        var taken = await buckets.TakeAsync(
+            [$"ratelimit:lookups:{context.Connection.RemoteIpAddress}"], [new Bucket(limit.Burst, limit.PermitsPerMinute / 60_000.0)], take: 1);
+        if (!taken.Allowed)
+        {
+            context.Items[Refused] = taken.Wait;
+        }
+
+        return taken.Allowed;
+    }
+
+    // Set when this request's key could not be looked up: how long until the address may try again.
+    public static TimeSpan? RefusedFor(HttpContext context) => context.Items.TryGetValue(Refused, out var wait) ? (TimeSpan)wait! : null;
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HighLoad.Hosting;
+using HighLoad.Tests.Infrastructure;
+using Npgsql;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace HighLoad.Tests.Jobs;
+
+[Collection(HighLoadAppCollection.Name)]
+public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutputHelper output)
+{
+    private readonly JobDriver _jobs = new(fixture);
+
+    [Fact]
+    public async Task WorkersKilledEveryFiveSecondsAndAThirdJoiningAndLeavingCallTheProviderOncePerJob()
+    {
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+        var ids = await _jobs.SubmitManyAsync(client, 500, "once");
+
+        // For the first 40 s (then the AppHost's restart backoff would keep the workers down for most of the test):
+        // kill -9 of worker-0 and worker-1 in turn every 5 s; a third replica joins after 10 s and leaves (SIGTERM,
+        // a clean hand-over) after 30 s.
+        var kills = new List<DateTimeOffset>();
+        using var stop = new CancellationTokenSource();
+        var chaos = Task.Run(async () =>
+        {
+            ExtraReplica? third = null;
+            for (var tick = 1; tick <= 8 && !stop.IsCancellationRequested; tick++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None);
+                var victim = fixture.App.GetInstance($"worker-{tick % 2}");
+                if (victim.State == ResourceState.Running)
+                {
+                    lock (kills)
+                    {
+                        kills.Add(DateTimeOffset.UtcNow);
+                    }
+
+                    fixture.App.KillInstance(victim.Name);
+                }
+
+                if (tick == 2)
+                {
+                    third = await ExtraReplica.StartAsync(fixture, "worker", "worker-2");
+                }
+                else if (tick == 6 && third is not null)
+                {
+                    await third.DisposeAsync();
+                    third = null;
+                }
+            }
+
+            if (third is not null)
+            {
+                await third.DisposeAsync();
+            }
+        });
+
+        IReadOnlyDictionary<Guid, string> finished;
+        try
+        {
+            finished = await _jobs.WaitForFinishedAsync(ids, TimeSpan.FromMinutes(5));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await chaos;
+        }
+
+        Assert.All(finished.Values, status => Assert.Equal("succeeded", status));
+        var results = await ResultsAsync(ids);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            Assert.Equal($"generated: once {i}", results[ids[i]]);
+        }
+
+        // The provider saw a job's key again only where a worker died between its answer and the job's result.
+        var repeated = (await fixture.Http.GetFromJsonAsync<List<JsonElement>>(new Uri(fixture.Endpoint("thirdparty"), "/stats/duplicates")))!
+            .Where(d => ids.Contains(Guid.Parse(d.GetProperty("key").GetString()!)))
+            .ToList();
+        output.WriteLine($"{kills.Count} kills; {repeated.Count} of {ids.Count} jobs called the provider twice");
+        foreach (var duplicate in repeated)
+        {
+            var answeredCall = duplicate.GetProperty("answeredCallStartedAt").GetDateTimeOffset();
+            Assert.True(kills.Any(kill => answeredCall <= kill && answeredCall > kill - TimeSpan.FromSeconds(2)),
+                $"job {duplicate.GetProperty("key")} was called again though no worker died during its call at {answeredCall:O}; kills at {string.Join(", ", kills.Select(k => k.ToString("O")))}");
+        }
+    }
+
+    [Fact]
+    public async Task FiftyConcurrentRequestsWithOneIdempotencyKeyMakeOneJob()
+    {
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+        var key = Guid.NewGuid().ToString();
+        var acceptedBefore = await AcceptedCounterAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            using var response = await client.SubmitAsync("exactly one", key);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return (response.StatusCode, Id: response.StatusCode == HttpStatusCode.Accepted ? body.GetProperty("id").GetGuid() : Guid.Empty);
+        }));
+
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
+        var accepted = answers.Where(a => a.StatusCode == HttpStatusCode.Accepted).Select(a => a.Id).Distinct().ToList();
+        Assert.Single(accepted);
+
+        // A client that got 409 retries and gets the same job.
+        using var retry = await client.SubmitAsync("exactly one", key);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(accepted[0], (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+
+        Assert.Equal(acceptedBefore + 1, await AcceptedCounterAsync());
+        Assert.Single(TopicReader.ReadAll(fixture, "jobs.requested"), m => m.Message.Key == accepted[0].ToString("N"));
+    }
+
+    private async Task<Dictionary<Guid, string>> ResultsAsync(List<Guid> ids)
+    {
+        await using var connection = new NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id, result FROM jobs WHERE id = ANY($1)", connection) { Parameters = { new() { Value = ids.ToArray() } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        var results = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync())
+        {
+            results.Add(reader.GetGuid(0), reader.GetString(1));
+        }
+
+        return results;
+    }
+
+    private async Task<long> AcceptedCounterAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("redis"));
+        return (long)await redis.GetDatabase().StringGetAsync("jobs:accepted");
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+using HighLoad.Jobs;
+using HighLoad.Worker.Provider;
+
+namespace HighLoad.Worker.Jobs;
+
+// What an operator watches of this replica's pipeline, on /metrics and over OTLP: whether its provider breaker is
+// open, and the tokens left in each window of the shared budget (read from Redis every few seconds, off the path
+// of the jobs).
+public sealed class PipelineGauges : BackgroundService
+{
+    private static readonly Meter Meter = new("HighLoad.Jobs");
+    private readonly ProviderBudget _budget;
+    private readonly ILogger<PipelineGauges> _logger;
+    private IReadOnlyList<(BudgetWindow Window, long TokensLeft)> _windows = [];
+
+    public PipelineGauges(BreakerWatch breaker, ProviderBudget budget, ILogger<PipelineGauges> logger)
+    {
+        _budget = budget;
+        _logger = logger;
+        Meter.CreateObservableGauge("highload.provider.breaker.open",
+            () => breaker.HoldsCalls ? 1 : 0,
+            description: "1 while this replica's circuit breaker in front of the provider is open");
+        Meter.CreateObservableGauge("highload.provider.budget.tokens",
+            () => _windows.Select(w => new Measurement<long>(w.TokensLeft, new KeyValuePair<string, object?>("window", w.Window.Name))),
+            description: "Tokens left in each window of the provider budget all workers share");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+        do
+        {
+            try
+            {
+                _windows = await _budget.RemainingAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogDebug("Could not read the budget: {Message}", ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
