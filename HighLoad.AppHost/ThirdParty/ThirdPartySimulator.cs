@@ -13,6 +13,7 @@ public sealed class ThirdPartySimulator(ProviderLimits limits, TimeSpan latency,
     private long _outageCalls;
     private long _injectedErrors;
     private long _answeredByLedger;
+    private long _keyedCalls;
 
     public ProviderFaults Faults { get; set; } = faults;
 
@@ -27,6 +28,7 @@ public sealed class ThirdPartySimulator(ProviderLimits limits, TimeSpan latency,
             Rejected: limiter.Rejected,
             Faulted: outageCalls + injectedErrors,
             BusiestMinute: limiter.BusiestMinute,
+            KeyedCalls: Interlocked.Read(ref _keyedCalls),
             DuplicateCalls: _ledger.DuplicateCalls,
             Limits: limiter.Limits,
             Faults: Faults);
@@ -61,6 +63,7 @@ public sealed class ThirdPartySimulator(ProviderLimits limits, TimeSpan latency,
             return (await AnswerAsync(request, http, faults, cancellationToken)).Result;
         }
 
+        Interlocked.Increment(ref _keyedCalls);
         var begun = _ledger.Begin(key);
         if (begun.Outcome != IdempotencyLedger.Outcome.First)
         {
@@ -147,5 +150,7 @@ public sealed record GenerateRequest(string Input);
 public sealed record GenerateResponse(string Output);
 
 // Calls: every request. Accepted: answered 200 within the limits. Rejected: 429 for the limits. Faulted: injected errors.
-// DuplicateCalls: calls with an Idempotency-Key already answered, served the first answer again (GET /stats/duplicates lists them).
-public sealed record SimulatorStats(long Calls, long Accepted, long Rejected, long Faulted, int BusiestMinute, long DuplicateCalls, ProviderLimits Limits, ProviderFaults Faults);
+// KeyedCalls: calls that carried an Idempotency-Key. DuplicateCalls: calls with a key already answered, served the
+// first answer again (GET /stats/duplicates lists them).
+public sealed record SimulatorStats(long Calls, long Accepted, long Rejected, long Faulted, int BusiestMinute, long KeyedCalls, long DuplicateCalls,
+    ProviderLimits Limits, ProviderFaults Faults);

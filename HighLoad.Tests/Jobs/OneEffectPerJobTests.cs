@@ -18,6 +18,7 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
     public async Task WorkersKilledEveryFiveSecondsAndAThirdJoiningAndLeavingCallTheProviderOncePerJob()
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");
+        var keyedBefore = (await _jobs.ProviderStatsAsync()).GetProperty("keyedCalls").GetInt64();
         var ids = await _jobs.SubmitManyAsync(client, 500, "once");
 
         // For the first 40 s (then the AppHost's restart backoff would keep the workers down for most of the test):
@@ -74,19 +75,25 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
         var results = await ResultsAsync(ids);
         for (var i = 0; i < ids.Count; i++)
         {
-            Assert.Equal($"generated: once {i}", results[ids[i]]);
+            Assert.Equal($"generated: once {i}", results[ids[i]].Result);
         }
 
-        // The provider saw a job's key again only where a worker died between its answer and the job's result.
+        // Every call carried the job's key, so the provider could tell a repeat.
+        Assert.True((await _jobs.ProviderStatsAsync()).GetProperty("keyedCalls").GetInt64() - keyedBefore >= ids.Count, "every call carried an Idempotency-Key");
+
+        // A job's key came again only where a worker died during its call: after the answered call started and
+        // before the job's result was written (a result written before the kill means a finished job was re-run).
         var repeated = (await fixture.Http.GetFromJsonAsync<List<JsonElement>>(new Uri(fixture.Endpoint("thirdparty"), "/stats/duplicates")))!
-            .Where(d => ids.Contains(Guid.Parse(d.GetProperty("key").GetString()!)))
+            .Select(d => (Id: Guid.Parse(d.GetProperty("key").GetString()!), AnsweredCall: d.GetProperty("answeredCallStartedAt").GetDateTimeOffset()))
+            .Where(d => results.ContainsKey(d.Id))
             .ToList();
         output.WriteLine($"{kills.Count} kills; {repeated.Count} of {ids.Count} jobs called the provider twice");
-        foreach (var duplicate in repeated)
+        foreach (var (id, answeredCall) in repeated)
         {
-            var answeredCall = duplicate.GetProperty("answeredCallStartedAt").GetDateTimeOffset();
-            Assert.True(kills.Any(kill => answeredCall <= kill && answeredCall > kill - TimeSpan.FromSeconds(2)),
-                $"job {duplicate.GetProperty("key")} was called again though no worker died during its call at {answeredCall:O}; kills at {string.Join(", ", kills.Select(k => k.ToString("O")))}");
+            var completedAt = results[id].CompletedAt;
+            Assert.True(kills.Any(kill => answeredCall <= kill && completedAt >= kill),
+                $"job {id} was called again though no worker died during its call ({answeredCall:O} to its result at {completedAt:O}); " +
+                $"kills at {string.Join(", ", kills.Select(k => k.ToString("O")))}");
         }
     }
 
@@ -117,16 +124,19 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
         Assert.Single(TopicReader.ReadAll(fixture, "jobs.requested"), m => m.Message.Key == accepted[0].ToString("N"));
     }
 
-    private async Task<Dictionary<Guid, string>> ResultsAsync(List<Guid> ids)
+    private async Task<Dictionary<Guid, (string Result, DateTimeOffset CompletedAt)>> ResultsAsync(List<Guid> ids)
     {
         await using var connection = new NpgsqlConnection(fixture.App.GetConnectionString("pg"));
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT id, result FROM jobs WHERE id = ANY($1)", connection) { Parameters = { new() { Value = ids.ToArray() } } };
+        await using var command = new NpgsqlCommand("SELECT id, result, completed_at FROM jobs WHERE id = ANY($1)", connection)
+        {
+            Parameters = { new() { Value = ids.ToArray() } },
+        };
         await using var reader = await command.ExecuteReaderAsync();
-        var results = new Dictionary<Guid, string>();
+        var results = new Dictionary<Guid, (string, DateTimeOffset)>();
         while (await reader.ReadAsync())
         {
-            results.Add(reader.GetGuid(0), reader.GetString(1));
+            results.Add(reader.GetGuid(0), (reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
         }
 
         return results;

@@ -31,12 +31,14 @@ public sealed class ApiKeyAuthenticationHandler(
 
         if (!clients.TryGetCached(apiKey, out var client))
         {
-            if (!await lookups.TryTakeAsync(Context))
+            var (refusedFor, found) = await clients.LookupAsync(apiKey, () => lookups.TakeAsync(Context.Connection.RemoteIpAddress));
+            if (refusedFor is { } wait)
             {
+                KeyLookupLimiter.Refuse(Context, wait);
                 return AuthenticateResult.Fail("Too many unknown API keys from this address.");
             }
 
-            client = await clients.LookupAsync(apiKey, Context.RequestAborted);
+            client = found;
         }
 
         if (client is null)
