@@ -126,11 +126,22 @@ public sealed class ExtraReplica : IAsyncDisposable
         }
     }
 
+    // Below Linux's ephemeral range, as the AppHost picks ports, so no outgoing connection takes it meanwhile.
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            try
+            {
+                var port = Random.Shared.Next(20_000, 32_768);
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -11,6 +11,7 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, ResourceCo
     private readonly Dictionary<ResourceInstance, ProcessSupervisor> _supervisors = [];
     private readonly List<HostedResource> _hosted = [];
     private readonly Lock _gate = new();
+    private readonly HashSet<int> _allocated = [];
     private bool _started;
 
     public IReadOnlyList<ResourceInstance> Instances { get; } =
@@ -228,28 +229,39 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, ResourceCo
         }
     }
 
-    private static int FreePort()
+    // A free port below Linux's ephemeral range (32768-60999): a port the kernel picked there could be taken by
+    // any outgoing connection before the server that was given it binds it.
+    private int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 32_768);
+            if (_allocated.Add(port) && IsFree(port))
+            {
+                return port;
+            }
+        }
     }
 
-    private static int CheckFree(int port, string instanceName, string endpointName)
+    private static bool IsFree(int port)
     {
         try
         {
             using var listener = new TcpListener(IPAddress.Loopback, port);
             listener.Start();
-            return port;
+            return true;
         }
         catch (SocketException)
         {
-            throw new PortInUseException(
-                $"Port {port} for resource '{instanceName}' ({endpointName}) is already in use on 127.0.0.1. " +
-                "Stop what holds it (is another ./run.sh running?) and try again.");
+            return false;
         }
     }
+
+    private static int CheckFree(int port, string instanceName, string endpointName) => IsFree(port)
+        ? port
+        : throw new PortInUseException(
+            $"Port {port} for resource '{instanceName}' ({endpointName}) is already in use on 127.0.0.1. " +
+            "Stop what holds it (is another ./run.sh running?) and try again.");
 
     private static void SetState(IEnumerable<ResourceInstance> instances, ResourceState state)
     {
