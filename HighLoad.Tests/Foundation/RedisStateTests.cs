@@ -10,7 +10,7 @@ public sealed class RedisStateTests(HighLoadAppFixture fixture)
     [Fact]
     public async Task RedisKeepsAnAppendOnlyFileAndABoundThatNeverEvicts()
     {
-        await using var redis = await ConnectAsync();
+        await using var redis = await fixture.ConnectRedisAsync();
         var server = redis.GetServers().Single();
 
         Assert.Equal("yes", Config(server, "appendonly"));
@@ -34,7 +34,7 @@ public sealed class RedisStateTests(HighLoadAppFixture fixture)
         (await client.Http.DeleteAsync(created.Headers.Location)).EnsureSuccessStatusCode();
         await jobs.WaitForFinishedAsync(ids, TimeSpan.FromMinutes(1));
 
-        await using var redis = await ConnectAsync();
+        await using var redis = await fixture.ConnectRedisAsync();
         var db = redis.GetDatabase();
         var forever = new List<string>();
         var seen = 0;
@@ -54,7 +54,7 @@ public sealed class RedisStateTests(HighLoadAppFixture fixture)
     [Fact]
     public async Task AFloodOfHealthProbesCostsTheDependenciesNothing()
     {
-        await using var redis = await ConnectAsync();
+        await using var redis = await fixture.ConnectRedisAsync();
         var server = redis.GetServers().Single();
         var pingsBefore = Pings(server);
         var started = DateTime.UtcNow;
@@ -69,9 +69,6 @@ public sealed class RedisStateTests(HighLoadAppFixture fixture)
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
         Assert.InRange(Pings(server) - pingsBefore, 0, (long)Math.Ceiling(seconds + 2) * 4);
     }
-
-    private Task<ConnectionMultiplexer> ConnectAsync() =>
-        ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("redis") + ",allowAdmin=true");
 
     private static string Config(IServer server, string name) => server.ConfigGet(name).Single().Value;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using HighLoad.Hosting;
 using HighLoad.Hosting.Testing;
 using HighLoad.ThirdParty;
+using StackExchange.Redis;
 
 namespace HighLoad.Tests.Infrastructure;
 
@@ -68,6 +69,16 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
     }
 
     public Uri Endpoint(string resource, int replica = 0) => App.GetEndpoint(resource, "http", replica);
+
+    // A connection of the test's own to the system's Redis, allowed to FLUSHALL and read its configuration.
+    public Task<ConnectionMultiplexer> ConnectRedisAsync() => ConnectionMultiplexer.ConnectAsync(App.GetConnectionString("redis") + ",allowAdmin=true");
+
+    // Redis forgets everything, as FLUSHALL does.
+    public async Task FlushRedisAsync()
+    {
+        await using var redis = await ConnectRedisAsync();
+        await redis.GetServers().Single().FlushAllDatabasesAsync();
+    }
 
     public async Task<JsonElement> GetJsonAsync(Uri uri)
     {

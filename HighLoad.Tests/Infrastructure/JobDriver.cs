@@ -64,6 +64,13 @@ public sealed class JobDriver(HighLoadAppFixture fixture)
         return finished;
     }
 
+    // Jobs the API has accepted since the run began, counted once each (Redis's jobs:accepted).
+    public async Task<long> AcceptedCounterAsync()
+    {
+        await using var redis = await fixture.ConnectRedisAsync();
+        return (long)await redis.GetDatabase().StringGetAsync("jobs:accepted");
+    }
+
     public async Task<JsonElement> ProviderStatsAsync() =>
         await fixture.GetJsonAsync(new Uri(fixture.Endpoint("thirdparty"), "/stats"));
 

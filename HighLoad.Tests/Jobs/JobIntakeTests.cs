@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using HighLoad.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace HighLoad.Tests.Jobs;
 
@@ -81,7 +80,7 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");
         var key = Guid.NewGuid().ToString();
-        var acceptedBefore = await AcceptedCounterAsync();
+        var acceptedBefore = await new JobDriver(fixture).AcceptedCounterAsync();
 
         using var first = await client.SubmitAsync("only once", key);
         using var second = await client.SubmitAsync("only once", key);
@@ -91,7 +90,7 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
         var firstId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var secondId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         Assert.Equal(firstId, secondId);
-        Assert.Equal(acceptedBefore + 1, await AcceptedCounterAsync());
+        Assert.Equal(acceptedBefore + 1, await new JobDriver(fixture).AcceptedCounterAsync());
 
         using var otherBody = await client.SubmitAsync("something else", key);
         await AssertProblem(otherBody, HttpStatusCode.UnprocessableEntity, "Idempotency-Key");
@@ -190,12 +189,6 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
         // Every token handed out was taken from the shared bucket: never more than it held and earned meanwhile.
         var earned = (int)Math.Ceiling((DateTime.UtcNow - started).TotalSeconds * perSecond);
         Assert.InRange(allowed, burst - 2 * lease, burst + earned);
-    }
-
-    private async Task<long> AcceptedCounterAsync()
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("redis"));
-        return (long)await redis.GetDatabase().StringGetAsync("jobs:accepted");
     }
 
     internal static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detailContains)

@@ -4,7 +4,6 @@ using System.Text.Json;
 using HighLoad.Hosting;
 using HighLoad.Tests.Infrastructure;
 using Npgsql;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace HighLoad.Tests.Jobs;
@@ -102,7 +101,7 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");
         var key = Guid.NewGuid().ToString();
-        var acceptedBefore = await AcceptedCounterAsync();
+        var acceptedBefore = await _jobs.AcceptedCounterAsync();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
         {
@@ -120,7 +119,7 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
         Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
         Assert.Equal(accepted[0], (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
 
-        Assert.Equal(acceptedBefore + 1, await AcceptedCounterAsync());
+        Assert.Equal(acceptedBefore + 1, await _jobs.AcceptedCounterAsync());
         Assert.Single(TopicReader.ReadAll(fixture, "jobs.requested"), m => m.Message.Key == accepted[0].ToString("N"));
     }
 
@@ -142,9 +141,4 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
         return results;
     }
 
-    private async Task<long> AcceptedCounterAsync()
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("redis"));
-        return (long)await redis.GetDatabase().StringGetAsync("jobs:accepted");
-    }
 }

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HighLoad.Hosting;
 using HighLoad.Tests.Infrastructure;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace HighLoad.Tests.Jobs;
@@ -25,11 +24,7 @@ public sealed class RedisRestartTests(HighLoadAppFixture fixture, ITestOutputHel
         var ids = new ConcurrentBag<Guid>(await _jobs.SubmitManyAsync(client, HighLoadAppFixture.ProviderPerMinute * 3 / 2, "flush"));
         await HighLoadAppFixture.Eventually(async () => (await _jobs.FinishedAsync([.. ids])).Count >= 100, TimeSpan.FromMinutes(1), "the first jobs finished");
 
-        await using (var admin = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("redis") + ",allowAdmin=true"))
-        {
-            await admin.GetServers().Single().FlushAllDatabasesAsync();
-        }
-
+        await fixture.FlushRedisAsync();
         await AllAnswerAsync(client, ids, "after FLUSHALL");
 
         // kill -9 of Redis while jobs keep coming: the AppHost restarts it from its append-only file. A client

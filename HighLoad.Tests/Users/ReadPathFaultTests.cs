@@ -6,7 +6,6 @@ using HighLoad.Hosting;
 using HighLoad.Tests.Infrastructure;
 using HighLoad.Tests.Jobs;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace HighLoad.Tests.Users;
 
@@ -71,10 +70,7 @@ public sealed class ReadPathFaultTests(HighLoadAppFixture fixture)
         try
         {
             (await client.Http.PatchAsJsonAsync(location, new { name = "After" })).EnsureSuccessStatusCode();
-            await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.App.GetConnectionString("redis") + ",allowAdmin=true"))
-            {
-                await redis.GetServers().Single().FlushAllDatabasesAsync();
-            }
+            await fixture.FlushRedisAsync();
 
             // The replica still has "Before"; with no version in Redis, only the primary can say which is newest.
             var read = await client.Http.GetFromJsonAsync<JsonElement>(location);

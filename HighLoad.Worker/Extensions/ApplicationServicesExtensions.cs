@@ -42,8 +42,10 @@ internal static class ApplicationServicesExtensions
         builder.AddProviderClient();
     }
 
-    // Outermost first: retries (each one a new attempt) -> breaker -> one budget token -> the attempt's timeout.
-    // Waiting for a token happens outside the timeout, so a long wait for the budget never fails an attempt.
+    // Outermost first: retries (each one a new attempt) -> one budget token -> breaker -> the attempt's timeout.
+    // Waiting for a token happens outside the timeout, so a long wait for the budget never fails an attempt; the
+    // breaker is asked after that wait, right before the call, so a call that waited for its token while the
+    // provider went down does not go out anyway.
     private static void AddProviderClient(this IHostApplicationBuilder builder)
     {
         builder.Services.AddServiceDiscovery();
@@ -72,6 +74,11 @@ internal static class ApplicationServicesExtensions
                         (HttpClientResiliencePredicates.IsTransient(args.Outcome) || args.Outcome.Result?.StatusCode == System.Net.HttpStatusCode.Conflict)
                         && !(args.Outcome.Result is { } response && ProviderRetryAfter.Of(response) > options.MaxRetryAfter)),
                 });
+            });
+        client.AddHttpMessageHandler<ProviderBudgetHandler>();
+        client.AddResilienceHandler("provider-attempt", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<ProviderCallOptions>>().Value;
                 pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                 {
                     FailureRatio = options.BreakerFailureRatio,
@@ -99,9 +106,7 @@ internal static class ApplicationServicesExtensions
                         HttpClientResiliencePredicates.IsTransient(args.Outcome)
                         && args.Outcome.Result?.StatusCode != System.Net.HttpStatusCode.TooManyRequests),
                 });
+                pipeline.AddTimeout(options.AttemptTimeout);
             });
-        client.AddHttpMessageHandler<ProviderBudgetHandler>();
-        client.AddResilienceHandler("provider-attempt", (pipeline, context) =>
-            pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<ProviderCallOptions>>().Value.AttemptTimeout));
     }
 }

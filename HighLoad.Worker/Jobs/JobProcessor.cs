@@ -19,6 +19,7 @@ public sealed class JobProcessor(
     IOptions<JobOptions> options,
     IOptions<ProviderCallOptions> calls,
     CircuitBreakerStateProvider breaker,
+    BreakerWatch breakerWatch,
     TimeProvider time,
     ILogger<JobProcessor> logger)
 {
@@ -119,8 +120,10 @@ public sealed class JobProcessor(
                     throw new ProviderOutageException(calls.Value.MaxOutageWait, lastFailure is null ? job.LastError : Failures.Describe(lastFailure));
                 }
 
+                // Until the break is over (then this call may be the breaker's probe), and at least a moment.
                 using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stopBeforeCalling, cancellationToken);
-                await Task.Delay(calls.Value.BreakDuration / 2, time, waiting.Token);
+                var pause = breakerWatch.Remaining;
+                await Task.Delay(pause > TimeSpan.Zero ? pause : calls.Value.BreakDuration / 2, time, waiting.Token);
             }
         }
     }

@@ -8,7 +8,10 @@ public sealed class BreakerWatch(TimeProvider time)
 {
     private long _openUntilTicks;
 
-    public bool HoldsCalls => time.GetUtcNow().UtcTicks < Interlocked.Read(ref _openUntilTicks);
+    public bool HoldsCalls => Remaining > TimeSpan.Zero;
+
+    // What is left of the break; zero when calls may go.
+    public TimeSpan Remaining => TimeSpan.FromTicks(Math.Max(0, Interlocked.Read(ref _openUntilTicks) - time.GetUtcNow().UtcTicks));
 
     public void Opened(TimeSpan breakDuration) => Interlocked.Exchange(ref _openUntilTicks, (time.GetUtcNow() + breakDuration).UtcTicks);
 

@@ -81,10 +81,11 @@ public sealed class PipelineStatus : BackgroundService
 
     private async Task<Snapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        var partitions = await Task.Run(() => _admin.GetMetadata(Timeout), cancellationToken) is var metadata
-            ? metadata.Topics.Where(t => Topics.Contains(t.Topic))
-                .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList()
-            : [];
+        var metadata = await Task.Run(() => _admin.GetMetadata(Timeout), cancellationToken);
+        var partitions = metadata.Topics
+            .Where(t => Topics.Contains(t.Topic))
+            .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
+            .ToList();
         var starts = await OffsetsAsync(partitions, OffsetSpec.Earliest());
         var ends = await OffsetsAsync(partitions, OffsetSpec.Latest());
         var committed = (await _admin.ListConsumerGroupOffsetsAsync(
