@@ -20,7 +20,7 @@ public sealed class PipelineGauges : BackgroundService
         _logger = logger;
         Meter.CreateObservableGauge("highload.provider.breaker.open",
             () => breaker.HoldsCalls ? 1 : 0,
-            description: "1 while this replica's circuit breaker in front of the provider is open");
+            description: "Whether this replica's circuit breaker in front of the provider holds calls back: 1 open, 0 closed");
         Meter.CreateObservableGauge("highload.provider.budget.tokens",
             () => _windows.Select(w => new Measurement<long>(w.TokensLeft, new KeyValuePair<string, object?>("window", w.Window.Name))),
             description: "Tokens left in each window of the provider budget all workers share");

@@ -39,6 +39,8 @@ public sealed class PipelineStatus : BackgroundService
             description: "Messages on each job topic the workers have not committed yet");
         Meter.CreateObservableGauge("highload.jobs.backlog", () => _current.Backlog,
             description: "Jobs accepted and not finished yet, of every client");
+        Meter.CreateObservableGauge("highload.jobs.stored_bytes_per_message", () => _producer.StoredBytesPerMessage,
+            description: "What one job takes of a partition's retention: compressed batch bytes per message, from the producer's statistics");
         Meter.CreateObservableGauge("highload.jobs.retention_used", () => _current.RetentionUsed,
             description: "The fullest job partition's unread backlog as a share of what the brokers retain; intake refuses new jobs past Jobs:Intake:MaxBacklogShare");
     }
