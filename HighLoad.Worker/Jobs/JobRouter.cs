@@ -17,7 +17,7 @@ public sealed class JobRouter(IConfiguration configuration) : IDisposable
         BootstrapServers = configuration.GetConnectionString("kafka"),
         Acks = Acks.All,
         EnableIdempotence = true,
-        CompressionType = CompressionType.Lz4,
+        CompressionType = CompressionType.Zstd,
         SocketTimeoutMs = 10_000,
     }).Build();
 

@@ -34,7 +34,7 @@ public sealed class OutboxRelay(
             Acks = Acks.All,
             // Idempotence keeps a partition's order even when a send is retried.
             EnableIdempotence = true,
-            CompressionType = CompressionType.Lz4,
+            CompressionType = CompressionType.Zstd,
             // A broker that vanished mid-request holds a send up only this long (librdkafka's default: 60 s).
             SocketTimeoutMs = 10_000,
         }).Build();

@@ -16,7 +16,8 @@ public sealed class JobProducerOptions
     // Lets concurrent requests share one produce request to the broker: a little latency for a lot of throughput.
     public int LingerMs { get; set; } = 2;
 
-    public CompressionType Compression { get; set; } = CompressionType.Lz4;
+    // zstd: a job takes 40% fewer bytes of the brokers' retention than uncompressed, lz4 23% (bench/README.md).
+    public CompressionType Compression { get; set; } = CompressionType.Zstd;
 }
 
 // Produces accepted jobs to jobs.requested: idempotent producer, acks from all in-sync replicas.
