@@ -20,13 +20,12 @@ internal static class ApplicationServicesExtensions
         services.AddSingleton(TimeProvider.System);
 
         // Writes go to the primary, reads to the replica; both through PgBouncer.
-        builder.AddNpgsqlDataSource("pg");
-        builder.AddKeyedNpgsqlDataSource("pg-replica");
+        builder.AddNpgsqlDataSource("db");
+        builder.AddKeyedNpgsqlDataSource("db-replica");
         builder.AddRedisClient("redis");
         builder.AddKafkaHealthCheck("kafka");
 
         services.AddOptions<DevelopmentClientOptions>().BindConfiguration(DevelopmentClientOptions.Section).ValidateOnStart();
-        services.AddSingleton<DatabaseMigrator>();
         services.AddHostedService<DatabaseStartup>();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

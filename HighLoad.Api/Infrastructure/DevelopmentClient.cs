@@ -18,17 +18,14 @@ public sealed class DevelopmentClientOptions
     public string Tier { get; set; } = "development";
 }
 
-// Runs before the API serves anything: schema first, then the development client.
+// Runs before the API serves anything: the development client (the migration service has made the schema by then).
 internal sealed class DatabaseStartup(
-    DatabaseMigrator migrator,
     NpgsqlDataSource primary,
     IOptions<DevelopmentClientOptions> developmentClient,
     ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await migrator.MigrateAsync(cancellationToken);
-
         if (developmentClient.Value.ApiKey is { Length: > 0 } apiKey)
         {
             await using var command = primary.CreateCommand(SqlFile.Read("Sql/upsert_client"));

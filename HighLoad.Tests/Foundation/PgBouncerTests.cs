@@ -1,4 +1,6 @@
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
@@ -13,17 +15,17 @@ public sealed class PgBouncerTests(HighLoadAppFixture fixture, ITestOutputHelper
     [Fact]
     public async Task ThreeHundredClientsAtOnceNeverOpenMoreServerConnectionsThanTheCap()
     {
-        var pgbouncer = (PgBouncerResource)fixture.App.GetResource("pgbouncer");
+        var pgbouncer = fixture.App.GetResource<PgBouncerResource>("pgbouncer");
 
         // Half the clients read through the replica's pool, half write through the primary's: each pool alone
         // may grow to most of the cap, so only a cap over both together keeps the sum within it.
-        string Unpooled(string name) => new NpgsqlConnectionStringBuilder(fixture.App.GetConnectionString(name))
+        string Unpooled(string name) => new NpgsqlConnectionStringBuilder(fixture.ConnectionString(name))
         {
             Pooling = false,
             Timeout = 60,
             CommandTimeout = 60,
         }.ConnectionString;
-        string[] targets = [Unpooled("pg"), Unpooled("pg-replica")];
+        string[] targets = [Unpooled("db"), Unpooled("db-replica")];
 
         await using var sampler = ServerConnectionSampler.Start(fixture);
 

@@ -1,4 +1,6 @@
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 using Npgsql;
 
@@ -7,9 +9,9 @@ namespace HighLoad.Tests.Foundation;
 [Collection(HighLoadAppCollection.Name)]
 public sealed class ReplicationTests(HighLoadAppFixture fixture)
 {
-    private PostgresServerResource Primary => (PostgresServerResource)fixture.App.GetResource("pg");
+    private PostgresServerResource Primary => fixture.App.GetResource<PostgresServerResource>("pg");
 
-    private PostgresServerResource Replica => (PostgresServerResource)fixture.App.GetResource("pg-replica");
+    private PostgresServerResource Replica => fixture.App.GetResource<PostgresServerResource>("pg-replica");
 
     [Fact]
     public async Task ARowWrittenOnThePrimaryAppearsOnTheReplica()

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Tests.Infrastructure;
 
 namespace HighLoad.Tests.Foundation;
@@ -8,15 +8,22 @@ namespace HighLoad.Tests.Foundation;
 public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
 {
     [Fact]
-    public void EveryResourceOfTheTopologyIsRunning()
+    public void EveryResourceOfTheTopologyIsRunningAndTheMigrationsRanToTheEnd()
     {
-        var expected = new[]
+        var running = new[]
         {
             "pg", "pg-replica", "pgbouncer", "redis", "kafka", "thirdparty", "api-0", "api-1", "worker-0", "worker-1", "lb",
         };
 
-        Assert.Equal(expected.Order(), fixture.App.Instances.Select(i => i.Name).Order());
-        Assert.All(fixture.App.Instances, i => Assert.Equal(ResourceState.Running, i.State));
+        foreach (var instance in running)
+        {
+            Assert.Equal(KnownResourceStates.Running, fixture.Snapshot(instance).State);
+            Assert.NotNull(fixture.Snapshot(instance).Pid);
+        }
+
+        var migrations = fixture.Snapshot("migrations");
+        Assert.Equal(KnownResourceStates.Finished, migrations.State);
+        Assert.Equal(0, migrations.ExitCode);
     }
 
     [Theory]
@@ -28,7 +35,7 @@ public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
 
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         var checks = health.GetProperty("checks");
-        foreach (var dependency in new[] { "pg", "pg-replica", "redis", "kafka" })
+        foreach (var dependency in new[] { "db", "db-replica", "redis", "kafka" })
         {
             Assert.Equal("Healthy", checks.GetProperty(dependency).GetProperty("status").GetString());
         }
@@ -72,7 +79,7 @@ public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
         var key = (await File.ReadAllTextAsync(Path.Combine(fixture.App.Options.StateDirectory, "dev-api-key"))).Trim();
         Assert.Equal(48, key.Length);
 
-        await using var connection = new Npgsql.NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString("db"));
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand("SELECT api_key_hash FROM clients WHERE name = 'development'", connection);
         var stored = (byte[]?)await command.ExecuteScalarAsync();

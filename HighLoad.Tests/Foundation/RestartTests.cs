@@ -1,4 +1,3 @@
-using HighLoad.Hosting;
 using HighLoad.Tests.Infrastructure;
 
 namespace HighLoad.Tests.Foundation;
@@ -9,16 +8,12 @@ public sealed class RestartTests(HighLoadAppFixture fixture)
     [Fact]
     public async Task AKilledWorkerIsRestartedAndLogged()
     {
-        var worker = fixture.App.GetInstance("worker-0");
-        var restartsBefore = worker.Restarts;
+        var restartsBefore = fixture.Snapshot("worker-0").RestartCount;
 
-        var killed = fixture.App.KillInstance("worker-0");
+        var killed = fixture.Kill("worker-0");
 
-        await HighLoadAppFixture.Eventually(
-            () => Task.FromResult(worker.State == ResourceState.Running && worker.ProcessId != killed),
-            TimeSpan.FromSeconds(60),
-            "the AppHost restarted worker-0 with a new process");
-        Assert.Equal(restartsBefore + 1, worker.Restarts);
+        await fixture.WaitRunningAgainAsync("worker-0", notPid: killed, TimeSpan.FromSeconds(60));
+        Assert.Equal(restartsBefore + 1, fixture.Snapshot("worker-0").RestartCount);
         Assert.False(IsAlive(killed), $"the killed worker {killed} is gone");
 
         var health = await fixture.GetJsonAsync(new Uri(fixture.Endpoint("worker", 0), "/health"));

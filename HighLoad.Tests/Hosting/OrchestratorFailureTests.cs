@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace HighLoad.Tests.Hosting;
 
@@ -13,21 +15,21 @@ public sealed class OrchestratorFailureTests : IDisposable
     public async Task ACrashingResourceIsReportedWithItsOutputAndItsDependentsDoNotStart()
     {
         var builder = NewBuilder();
-        var survivor = builder.AddResource(new ShellResource("survivor", "exec sleep 300"));
-        var crasher = builder.AddResource(new ShellResource("crasher", "echo 'boom: bad config' >&2; exit 3", becomesReady: false));
-        builder.AddResource(new ShellResource("dependent", "exec sleep 300")).WaitFor(crasher).WaitFor(survivor);
+        var survivor = Shell(builder, "survivor", "exec sleep 300");
+        var crasher = Shell(builder, "crasher", "echo 'boom: bad config' >&2; exit 3").WithHealthCheck(new NeverHealthy());
+        Shell(builder, "dependent", "exec sleep 300").WaitFor(crasher).WaitFor(survivor);
         await using var app = builder.Build();
 
         var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => app.StartAsync());
 
         Assert.Contains("crasher exited with code 3", error.Message);
         Assert.Contains("boom: bad config", error.Message);
-        Assert.Equal(ResourceState.FailedToStart, app.GetInstance("crasher").State);
-        Assert.Equal(ResourceState.FailedToStart, app.GetInstance("dependent").State);
-        Assert.Null(app.GetInstance("dependent").ProcessId);
-        Assert.Equal(ResourceState.Running, app.GetInstance("survivor").State);
+        Assert.Equal(KnownResourceStates.FailedToStart, State(app, "crasher").State);
+        Assert.Equal(KnownResourceStates.FailedToStart, State(app, "dependent").State);
+        Assert.Null(State(app, "dependent").Pid);
+        Assert.Equal(KnownResourceStates.Running, State(app, "survivor").State);
 
-        var survivorPid = app.GetInstance("survivor").ProcessId!.Value;
+        var survivorPid = State(app, "survivor").Pid!.Value;
         await app.DisposeAsync();
         Assert.False(Directory.Exists($"/proc/{survivorPid}"), "the resource that did start was stopped");
     }
@@ -40,7 +42,7 @@ public sealed class OrchestratorFailureTests : IDisposable
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
 
         var builder = NewBuilder(dynamicPorts: false);
-        builder.AddResource(new ShellResource("early", "exec sleep 300"));
+        Shell(builder, "early", "exec sleep 300");
         builder.AddRedis("redis", port: port);
         await using var app = builder.Build();
 
@@ -48,43 +50,46 @@ public sealed class OrchestratorFailureTests : IDisposable
 
         Assert.Contains($"Port {port}", error.Message);
         Assert.Contains("'redis'", error.Message);
-        Assert.All(app.Instances, i => Assert.Null(i.ProcessId));
+        Assert.Null(State(app, "early").Pid);
     }
 
     [Fact]
     public async Task AMissingServerNamesTheDebianPackageToInstallAndStartsNothing()
     {
         var builder = NewBuilder();
-        builder.AddResource(new ShellResource("early", "exec sleep 300"));
-        builder.AddResource(new ShellResource("imaginary-server", "exec sleep 300") { Package = "imaginary-server-pkg" });
+        Shell(builder, "early", "exec sleep 300");
+        builder.AddExecutable("imaginary-server", "imaginary-server", _state)
+            .WithAnnotation(new RequiredProgramAnnotation(new ServerBinary("imaginary-server", "imaginary-server-pkg", "/nonexistent/imaginary-server")));
         await using var app = builder.Build();
 
         var error = await Assert.ThrowsAsync<MissingServerException>(() => app.StartAsync());
 
         Assert.Contains("apt-get install -y imaginary-server-pkg", error.Message);
-        Assert.All(app.Instances, i => Assert.Null(i.ProcessId));
+        Assert.Null(State(app, "early").Pid);
     }
 
     [Fact]
     public async Task AResourceThatDiesAfterStartingIsRestarted()
     {
         var builder = NewBuilder();
-        builder.AddResource(new ShellResource("flaky", "exec sleep 300"));
+        Shell(builder, "flaky", "exec sleep 300");
         await using var app = builder.Build();
         await app.StartAsync();
-        var flaky = app.GetInstance("flaky");
 
-        var first = app.KillInstance("flaky");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((flaky.ProcessId == first || flaky.State != ResourceState.Running) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        var first = State(app, "flaky").Pid!.Value;
+        _ = kill(first, 9);
+        var restarted = await app.ResourceNotifications.WaitForResourceAsync("flaky",
+            e => e.Snapshot.State == KnownResourceStates.Running && e.Snapshot.Pid != first).WaitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.Equal(ResourceState.Running, flaky.State);
-        Assert.NotEqual(first, flaky.ProcessId);
-        Assert.Equal(1, flaky.Restarts);
+        Assert.Equal(1, restarted.Snapshot.RestartCount);
+        Assert.Equal(137, restarted.Snapshot.ExitCode);
     }
+
+    private IResourceBuilder<ExecutableResource> Shell(IDistributedApplicationBuilder builder, string name, string script) =>
+        builder.AddExecutable(name, "/bin/sh", _state, "-c", script);
+
+    private static CustomResourceSnapshot State(DistributedApplication app, string id) =>
+        app.ResourceNotifications.TryGetCurrentState(id, out var current) ? current.Snapshot : throw new ArgumentException(id);
 
     private DistributedApplicationBuilder NewBuilder(bool dynamicPorts = true) =>
         DistributedApplication.CreateBuilder(new DistributedApplicationOptions
@@ -102,4 +107,13 @@ public sealed class OrchestratorFailureTests : IDisposable
             Directory.Delete(_state, recursive: true);
         }
     }
+
+    private sealed class NeverHealthy : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(HealthCheckResult.Unhealthy("never"));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int kill(int pid, int signal);
 }

@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 
 namespace HighLoad.Tests.Infrastructure;
 
-// One more replica of a project resource, as scaling out adds a pod: a new process with the environment the AppHost
-// gave replica 0 (read from /proc), on a port and under an instance name of its own. The test stops it with SIGTERM,
+// One more replica of a project resource, as scaling out adds a pod: a new process with the environment the app model
+// gives replica 0, on a port and under an instance name of its own. The test stops it with SIGTERM,
 // by its own process id, and it dies with the test run (setpriv --pdeathsig).
 public sealed class ExtraReplica : IAsyncDisposable
 {
@@ -22,19 +24,26 @@ public sealed class ExtraReplica : IAsyncDisposable
 
     public static async Task<ExtraReplica> StartAsync(HighLoadAppFixture fixture, string resource, string instanceName)
     {
-        var (command, environment) = await TemplateAsync(fixture, resource);
+        // What the AppHost would start: the project's assembly, with the environment the model gives replica 0.
+        var project = fixture.App.GetResource<ProjectResource>(resource);
+        var environment = await project.GetEnvironmentVariableValuesAsync(replica: 0);
 
         var endpoint = new Uri($"http://127.0.0.1:{FreePort()}");
         environment["ASPNETCORE_URLS"] = endpoint.ToString().TrimEnd('/');
         environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instanceName}";
 
-        var info = new ProcessStartInfo("setpriv") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--pdeathsig", "TERM", "--" }.Concat(command))
+        var info = new ProcessStartInfo("setpriv")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(project.Project.ProjectPath),
+        };
+        foreach (var argument in new[] { "--pdeathsig", "TERM", "--", ProjectResource.DotnetHost, project.Project.AssemblyPath })
         {
             info.ArgumentList.Add(argument);
         }
 
-        info.Environment.Clear();
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
@@ -62,31 +71,6 @@ public sealed class ExtraReplica : IAsyncDisposable
             }
         }, TimeSpan.FromSeconds(60), $"{instanceName} answered /health");
         return replica;
-    }
-
-    // The command line and environment of a running replica of the resource (one may be down: tests kill them).
-    private static async Task<(string[] Command, Dictionary<string, string> Environment)> TemplateAsync(HighLoadAppFixture fixture, string resource)
-    {
-        foreach (var instance in fixture.App.Instances.Where(i => i.Resource.Name == resource))
-        {
-            try
-            {
-                var pid = instance.ProcessId ?? 0;
-                var command = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-                var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(e => e.Split('=', 2))
-                    .ToDictionary(e => e[0], e => e.Length > 1 ? e[1] : "");
-                if (command.Length > 0 && environment.ContainsKey("ASPNETCORE_URLS"))
-                {
-                    return (command, environment);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException($"No replica of {resource} is running to copy.");
     }
 
     // As Kubernetes stops a pod: SIGTERM, then time to finish its jobs and hand its partitions over.

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Testing;
 using HighLoad.ThirdParty;
 using StackExchange.Redis;
@@ -19,7 +21,9 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync();
+        // The tests read topics with Confluent.Kafka themselves: the librdkafka build Debian can load, as the services do.
+        HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HighLoad_AppHost>();
         ScaleForTests(builder);
         _app = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -46,32 +50,57 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
 
     public const string AllowedOrigin = "http://allowed.example";
 
-    private static void ScaleForTests(DistributedApplicationBuilder builder)
+    // The model is data: a test adjusts it with the same builder methods Program.cs uses, before it is built.
+    private static void ScaleForTests(IDistributedApplicationBuilder builder)
     {
-        builder.GetResource<ThirdPartySimulatorResource>("thirdparty").Limits =
-            new ProviderLimits(PerMinute: ProviderPerMinute, PerHour: ProviderPerMinute * 60, PerDay: ProviderPerMinute * 60 * 24);
+        var thirdParty = builder.GetResource<ThirdPartyResource>("thirdparty");
+        thirdParty.PerMinute = ProviderPerMinute;
+        thirdParty.PerHour = ProviderPerMinute * 60;
+        thirdParty.PerDay = ProviderPerMinute * 60 * 24;
 
-        var worker = builder.GetResource<ProjectResource>("worker").Environment;
-        worker["Jobs__FirstRetryDelay"] = () => "00:00:02";
-        worker["Jobs__SecondRetryDelay"] = () => "00:00:03";
-        worker["Provider__Calls__AttemptTimeout"] = () => "00:00:03";
-        worker["Provider__Calls__RetryBaseDelay"] = () => "00:00:00.050";
-        worker["Provider__Calls__BreakDuration"] = () => "00:00:02";
-        worker["Provider__Calls__MaxRetryAfter"] = () => "00:00:01";
-        worker["Provider__Calls__MaxOutageWait"] = () => "00:00:10";
-        worker["Outbox__RetainPublished"] = () => "00:00:05";
-        worker["Outbox__PruneEvery"] = () => "00:00:01";
+        builder.CreateResourceBuilder(builder.GetResource<ProjectResource>("worker"))
+            .WithEnvironment("Jobs__FirstRetryDelay", "00:00:02")
+            .WithEnvironment("Jobs__SecondRetryDelay", "00:00:03")
+            .WithEnvironment("Provider__Calls__AttemptTimeout", "00:00:03")
+            .WithEnvironment("Provider__Calls__RetryBaseDelay", "00:00:00.050")
+            .WithEnvironment("Provider__Calls__BreakDuration", "00:00:02")
+            .WithEnvironment("Provider__Calls__MaxRetryAfter", "00:00:01")
+            .WithEnvironment("Provider__Calls__MaxOutageWait", "00:00:10")
+            .WithEnvironment("Outbox__RetainPublished", "00:00:05")
+            .WithEnvironment("Outbox__PruneEvery", "00:00:01");
 
-        var api = builder.GetResource<ProjectResource>("api").Environment;
-        api["Jobs__Producer__AckTimeout"] = () => "00:00:03";
-        api["Gateway__MaxInFlight"] = () => MaxInFlight.ToString();
-        api["Gateway__AllowedOrigins__0"] = () => AllowedOrigin;
+        builder.CreateResourceBuilder(builder.GetResource<ProjectResource>("api"))
+            .WithEnvironment("Jobs__Producer__AckTimeout", "00:00:03")
+            .WithEnvironment("Gateway__MaxInFlight", MaxInFlight.ToString())
+            .WithEnvironment("Gateway__AllowedOrigins__0", AllowedOrigin);
     }
 
     public Uri Endpoint(string resource, int replica = 0) => App.GetEndpoint(resource, "http", replica);
 
+    // Connection strings are known once the app has started, so this completes at once.
+    public string ConnectionString(string resource) => App.GetConnectionStringAsync(resource).GetAwaiter().GetResult();
+
+    public CustomResourceSnapshot Snapshot(string instance) =>
+        App.ResourceNotifications.TryGetCurrentState(instance, out var current)
+            ? current.Snapshot
+            : throw new ArgumentException($"No resource instance is named '{instance}'.", nameof(instance));
+
+    // A crash, as kill -9 makes one: the process id comes from the resource's snapshot, the signal from the test.
+    public int Kill(string instance)
+    {
+        var pid = Snapshot(instance).Pid ?? throw new InvalidOperationException($"{instance} has no process.");
+        _ = kill(pid, 9);
+        return pid;
+    }
+
+    // Until the AppHost has the instance running (and healthy) again, in a process other than the one named.
+    public Task WaitRunningAgainAsync(string instance, int notPid, TimeSpan within) => Eventually(
+        () => Task.FromResult(Snapshot(instance) is { State: KnownResourceStates.Running } s && s.Pid != notPid),
+        within,
+        () => $"the AppHost restarted {instance} (it is {Snapshot(instance).State})");
+
     // A connection of the test's own to the system's Redis, allowed to FLUSHALL and read its configuration.
-    public Task<ConnectionMultiplexer> ConnectRedisAsync() => ConnectionMultiplexer.ConnectAsync(App.GetConnectionString("redis") + ",allowAdmin=true");
+    public Task<ConnectionMultiplexer> ConnectRedisAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString("redis") + ",allowAdmin=true");
 
     // Redis forgets everything, as FLUSHALL does.
     public async Task FlushRedisAsync()
@@ -103,6 +132,9 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
             await Task.Delay(200);
         }
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 }
 
 [CollectionDefinition(Name)]

@@ -47,7 +47,7 @@ public sealed class JobDriver(HighLoadAppFixture fixture)
 
     public async Task<IReadOnlyDictionary<Guid, string>> FinishedAsync(IReadOnlyCollection<Guid> ids)
     {
-        await using var connection = new NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString("db"));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT id, status FROM jobs WHERE id = ANY($1)", connection)
         {

@@ -13,7 +13,7 @@ public static class KafkaTopics
     public static async Task<Dictionary<TopicPartition, long>> UncommittedAsync(HighLoadAppFixture fixture)
     {
         KafkaNativeLibrary.Use();
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fixture.App.GetConnectionString("kafka") }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fixture.ConnectionString("kafka") }).Build();
         var partitions = admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics
             .Where(t => JobTopics.Contains(t.Topic))
             .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
@@ -32,7 +32,7 @@ public static class KafkaTopics
         KafkaNativeLibrary.Use();
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
-            BootstrapServers = fixture.App.GetConnectionString("kafka"),
+            BootstrapServers = fixture.ConnectionString("kafka"),
             Acks = Acks.All,
         }).Build();
         foreach (var (key, value) in messages)

@@ -1,4 +1,6 @@
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using Npgsql;
 
 namespace HighLoad.Tests.Infrastructure;
@@ -17,8 +19,8 @@ public sealed class ServerConnectionSampler : IAsyncDisposable
     }
 
     public static ServerConnectionSampler Start(HighLoadAppFixture fixture) => new(
-        (PostgresServerResource)fixture.App.GetResource("pg"),
-        (PostgresServerResource)fixture.App.GetResource("pg-replica"));
+        fixture.App.GetResource<PostgresServerResource>("pg"),
+        fixture.App.GetResource<PostgresServerResource>("pg-replica"));
 
     public async Task<int> StopAsync()
     {

@@ -12,7 +12,7 @@ public static class TopicReader
         KafkaNativeLibrary.Use();
         var consumer = new ConsumerBuilder<string, TValue>(new ConsumerConfig
         {
-            BootstrapServers = fixture.App.GetConnectionString("kafka"),
+            BootstrapServers = fixture.ConnectionString("kafka"),
             GroupId = $"test-{topic}-{Guid.NewGuid():N}",
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
@@ -25,13 +25,13 @@ public static class TopicReader
     public static List<ConsumeResult<string, byte[]>> ReadAll(HighLoadAppFixture fixture, string topic)
     {
         KafkaNativeLibrary.Use();
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fixture.App.GetConnectionString("kafka") }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fixture.ConnectionString("kafka") }).Build();
         var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(5)).Topics.Single().Partitions
             .Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
 
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = fixture.App.GetConnectionString("kafka"),
+            BootstrapServers = fixture.ConnectionString("kafka"),
             GroupId = $"test-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
         }).Build();

@@ -1,5 +1,8 @@
 using System.Net;
 using HighLoad.Hosting;
+using HighLoad.Kafka;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 
 namespace HighLoad.Tests.Jobs;
@@ -11,10 +14,19 @@ public sealed class BrokerOutageTests(HighLoadAppFixture fixture)
     public async Task WhenNoBrokerCanTakeTheJobTheAnswerIs503WithRetryAfterNever202()
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");
-        var kafka = (KafkaResource)fixture.App.GetResource("kafka");
+        // The mock cluster is a process of its own; its brokers go down and up over its HTTP control endpoint.
+        var kafka = fixture.App.GetResource<KafkaServerResource>("kafka");
         var brokers = Enumerable.Range(1, kafka.Brokers).ToList();
+        async Task SetAllAsync(string state)
+        {
+            foreach (var broker in brokers)
+            {
+                using var response = await fixture.Http.PostAsync(new Uri(fixture.Endpoint("kafka"), $"/brokers/{broker}/{state}"), null);
+                response.EnsureSuccessStatusCode();
+            }
+        }
 
-        brokers.ForEach(kafka.SetBrokerDown);
+        await SetAllAsync("down");
         try
         {
             using var refused = await client.SubmitAsync("while the brokers are down");
@@ -23,7 +35,7 @@ public sealed class BrokerOutageTests(HighLoadAppFixture fixture)
         }
         finally
         {
-            brokers.ForEach(kafka.SetBrokerUp);
+            await SetAllAsync("up");
         }
 
         await HighLoadAppFixture.Eventually(async () =>

@@ -48,7 +48,7 @@ public sealed class JobPipelineTests(HighLoadAppFixture fixture, ITestOutputHelp
 
         await HighLoadAppFixture.Eventually(async () => (await _jobs.FinishedAsync(ids)).Count >= 20,
             TimeSpan.FromMinutes(2), "the first jobs finished");
-        fixture.App.KillInstance("worker-0");
+        fixture.Kill("worker-0");
 
         var finished = await _jobs.WaitForFinishedAsync(ids, TimeSpan.FromMinutes(3));
         Assert.Equal(ids.Count, finished.Count);

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
@@ -31,15 +33,15 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
             for (var tick = 1; tick <= 8 && !stop.IsCancellationRequested; tick++)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None);
-                var victim = fixture.App.GetInstance($"worker-{tick % 2}");
-                if (victim.State == ResourceState.Running)
+                var victim = $"worker-{tick % 2}";
+                if (fixture.Snapshot(victim).State == KnownResourceStates.Running)
                 {
                     lock (kills)
                     {
                         kills.Add(DateTimeOffset.UtcNow);
                     }
 
-                    fixture.App.KillInstance(victim.Name);
+                    fixture.Kill(victim);
                 }
 
                 if (tick == 2)
@@ -125,7 +127,7 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
 
     private async Task<Dictionary<Guid, (string Result, DateTimeOffset CompletedAt)>> ResultsAsync(List<Guid> ids)
     {
-        await using var connection = new NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString("db"));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT id, result, completed_at FROM jobs WHERE id = ANY($1)", connection)
         {

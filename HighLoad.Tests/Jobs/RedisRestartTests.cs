@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -30,9 +32,8 @@ public sealed class RedisRestartTests(HighLoadAppFixture fixture, ITestOutputHel
         // kill -9 of Redis while jobs keep coming: the AppHost restarts it from its append-only file. A client
         // retries what was refused while it was down (503, as it should); what was accepted must not be lost.
         var submitting = SubmitThroughAsync(client, ids, count: 100);
-        fixture.App.KillInstance("redis");
-        await HighLoadAppFixture.Eventually(() => Task.FromResult(fixture.App.GetInstance("redis").State == ResourceState.Running),
-            TimeSpan.FromSeconds(60), "the AppHost restarted Redis");
+        var killed = fixture.Kill("redis");
+        await fixture.WaitRunningAgainAsync("redis", notPid: killed, TimeSpan.FromSeconds(60));
         await submitting;
         await AllAnswerAsync(client, ids, "after Redis restarted");
 

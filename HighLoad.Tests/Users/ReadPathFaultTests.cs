@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 using HighLoad.Tests.Jobs;
 using Npgsql;
@@ -31,9 +33,7 @@ public sealed class ReadPathFaultTests(HighLoadAppFixture fixture)
         using var client = await ApiClients.CreateAsync(fixture, "development");
         using var created = await client.Http.PostAsJsonAsync("/api/v1/users", new { email = $"down-{Guid.NewGuid():N}@example.com", name = "Still here" });
         var location = created.Headers.Location!;
-        var replica = fixture.App.GetInstance("pg-replica");
-
-        fixture.App.KillInstance("pg-replica");
+        var killed = fixture.Kill("pg-replica");
         try
         {
             // At once, before the AppHost brings it back: past the cache, and a page (which never uses the cache).
@@ -50,8 +50,7 @@ public sealed class ReadPathFaultTests(HighLoadAppFixture fixture)
         }
         finally
         {
-            await HighLoadAppFixture.Eventually(() => Task.FromResult(replica.State == ResourceState.Running), TimeSpan.FromSeconds(90),
-                "the AppHost restarted the replica");
+            await fixture.WaitRunningAgainAsync("pg-replica", notPid: killed, TimeSpan.FromSeconds(90));
         }
     }
 
@@ -63,7 +62,7 @@ public sealed class ReadPathFaultTests(HighLoadAppFixture fixture)
         var location = created.Headers.Location!;
         Assert.Equal("Before", (await client.Http.GetFromJsonAsync<JsonElement>(location)).GetProperty("name").GetString());
 
-        var replica = (PostgresServerResource)fixture.App.GetResource("pg-replica");
+        var replica = fixture.App.GetResource<PostgresServerResource>("pg-replica");
         await using var standby = new NpgsqlConnection(replica.DirectConnectionString() + ";Pooling=false");
         await standby.OpenAsync();
         await Execute(standby, "SELECT pg_wal_replay_pause()");

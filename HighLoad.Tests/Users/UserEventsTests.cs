@@ -45,8 +45,8 @@ public sealed class UserEventsTests(HighLoadAppFixture fixture)
             }
         });
         await Task.Delay(300);
-        fixture.App.KillInstance("worker-0");
-        fixture.App.KillInstance("worker-1");
+        fixture.Kill("worker-0");
+        fixture.Kill("worker-1");
         await changes;
 
         var ids = locations.Select(l => Guid.Parse(l.ToString().Split('/')[^1])).ToList();
@@ -73,7 +73,7 @@ public sealed class UserEventsTests(HighLoadAppFixture fixture)
 
     private async Task<long> OutboxRowsAsync(Guid userId, string condition)
     {
-        await using var connection = new Npgsql.NpgsqlConnection(fixture.App.GetConnectionString("pg"));
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString("db"));
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND {condition}", connection)
         {

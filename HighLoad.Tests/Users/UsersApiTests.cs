@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 using HighLoad.Tests.Jobs;
 using Npgsql;
@@ -133,7 +135,7 @@ public sealed class UsersApiTests(HighLoadAppFixture fixture)
     public async Task AWriterReadsItsWriteAtOnceEvenWhileTheReplicaHasStoppedReplaying()
     {
         using var client = await ApiClients.CreateAsync(fixture, "development");
-        var replica = (PostgresServerResource)fixture.App.GetResource("pg-replica");
+        var replica = fixture.App.GetResource<PostgresServerResource>("pg-replica");
         await using var admin = new NpgsqlConnection(replica.DirectConnectionString() + ";Pooling=false");
         await admin.OpenAsync();
 

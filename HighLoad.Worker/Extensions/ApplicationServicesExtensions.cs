@@ -17,7 +17,7 @@ internal static class ApplicationServicesExtensions
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
 
-        builder.AddNpgsqlDataSource("pg");
+        builder.AddNpgsqlDataSource("db");
         builder.AddRedisClient("redis");
         builder.AddKafkaHealthCheck("kafka");
 

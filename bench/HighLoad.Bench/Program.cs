@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using HighLoad.Bench;
 using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Testing;
 using HighLoad.ThirdParty;
 
@@ -14,9 +15,11 @@ if (args is ["--baseline-server", var port])
 }
 
 var options = BenchOptions.Parse(args);
+// The burst's ledger reads Kafka with Confluent.Kafka: the librdkafka build Debian can load, as the services do.
+HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
 var repository = FindRepository();
 Console.WriteLine($"Booting the system (state in {Path.Combine(repository, ".highload", "bench")})...");
-var builder = await DistributedApplicationTestingBuilder.CreateAsync(o =>
+var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HighLoad_AppHost>(o =>
 {
     o.StateDirectory = Path.Combine(repository, ".highload", "bench");
     o.EchoResourceOutput = false;
@@ -24,8 +27,8 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync(o =>
 // The provider's budget is 100 calls a second: far from the way of the API scenarios, while the jobs they accept
 // wait in Kafka and drain at the budget as in production (the workers would otherwise take the generator's CPU),
 // and the burst's drain is measured against it.
-var providerLimits = new ProviderLimits(PerMinute: 6_000, PerHour: 360_000, PerDay: 8_640_000);
-builder.GetResource<ThirdPartySimulatorResource>("thirdparty").Limits = providerLimits;
+var providerLimits = builder.GetResource<ThirdPartyResource>("thirdparty");
+(providerLimits.PerMinute, providerLimits.PerHour, providerLimits.PerDay) = (6_000, 360_000, 8_640_000);
 
 await using var app = builder.Build();
 await app.StartAsync();
@@ -45,7 +48,11 @@ try
     var users = await SeedAsync(http, lb, apiKey, "/api/v1/users", 200, i => new { email = $"seed-{Guid.NewGuid():N}@example.com", name = $"seed {i}" });
     var jobIds = await SeedAsync(http, lb, apiKey, "/api/v1/jobs", 200, i => new { input = $"seed job {i}" });
 
-    var processes = app.Instances.Where(i => i.Resource.Name is "api" or "worker").ToList();
+    // The processes measured: each api and worker replica, by the process id its resource snapshot names.
+    var processes = app.Model.Resources.Where(r => r.Name is "api" or "worker")
+        .SelectMany(r => r.InstanceNames().Select(id => (Name: id, Resource: r,
+            ProcessId: app.ResourceNotifications.TryGetCurrentState(id, out var e) ? e.Snapshot.Pid : null)))
+        .ToList();
     var cpuBefore = processes.ToDictionary(p => p.Name, p => ProcessUsage.CpuSeconds(p.ProcessId!.Value));
 
     Console.WriteLine("Warming up...");
@@ -102,7 +109,7 @@ try
     {
         var (count, drainFor) = options.Quick ? (10_000, TimeSpan.FromSeconds(10)) : (100_000, TimeSpan.FromSeconds(30));
         Console.WriteLine($"burst: {count} jobs through lb, then the drain for {drainFor.TotalSeconds:0} s...");
-        burst = await Burst.RunAsync(http, lb, apiKey, app.GetConnectionString("kafka"), app.GetEndpoint("thirdparty"),
+        burst = await Burst.RunAsync(http, lb, apiKey, await app.GetConnectionStringAsync("kafka"), app.GetEndpoint("thirdparty"),
             budgetPerSecond: providerLimits.PerMinute / 60.0, count, senders: 256, drainFor);
         Console.WriteLine($"  accepted {burst.Jobs} in {burst.SecondsToAcceptAll} s ({burst.AcceptedPerSecond}/s); on Kafka {burst.OnKafka}; " +
                           $"drain {burst.DrainPerSecond}/s of a {burst.BudgetPerSecond}/s budget; provider rejected {burst.ProviderRejected}");

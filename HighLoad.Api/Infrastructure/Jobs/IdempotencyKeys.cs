@@ -20,8 +20,8 @@ public enum ClaimOutcome
 public sealed class IdempotencyKeys(IConnectionMultiplexer redis, IOptions<JobIntakeOptions> options)
 {
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
-    private static readonly string Claim = RedisScripts.Read("idempotency_claim.lua");
-    private static readonly string Settle = RedisScripts.Read("idempotency_settle.lua");
+    private static readonly string Claim = RedisScripts.Read(typeof(IdempotencyKeys).Assembly, "idempotency_claim.lua");
+    private static readonly string Settle = RedisScripts.Read(typeof(IdempotencyKeys).Assembly, "idempotency_settle.lua");
 
     public async Task<(ClaimOutcome Outcome, Guid JobId)> ClaimAsync(Guid clientId, string key, string bodyHash, Guid jobId)
     {

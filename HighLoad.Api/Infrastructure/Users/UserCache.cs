@@ -17,7 +17,7 @@ public sealed class UserCache(IConnectionMultiplexer redis, IMemoryCache local, 
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan VersionRetention = TimeSpan.FromDays(1);
     private static readonly TimeSpan LocalRetention = TimeSpan.FromSeconds(30);
-    private static readonly string RaiseVersion = RedisScripts.Read("Users/user_version.lua");
+    private static readonly string RaiseVersion = RedisScripts.Read(typeof(UserCache).Assembly, "Users/user_version.lua");
     private const long Deleted = long.MaxValue;
 
     private static readonly Meter Meter = new("HighLoad.Users");

@@ -11,7 +11,7 @@ public sealed class DuplicateEmailException() : Exception("A user with this emai
 // cannot be reached (then on the primary).
 public sealed class UserStore(
     NpgsqlDataSource primary,
-    [FromKeyedServices("pg-replica")] NpgsqlDataSource replica,
+    [FromKeyedServices("db-replica")] NpgsqlDataSource replica,
     ReplicaRouting routing)
 {
     private static readonly string Insert = SqlFile.Read("Sql/users_insert");

@@ -1,0 +1,6 @@
+namespace HighLoad.Hosting.ApplicationModel;
+
+public sealed class DistributedApplicationModel(IReadOnlyList<IResource> resources)
+{
+    public IReadOnlyList<IResource> Resources { get; } = resources;
+}

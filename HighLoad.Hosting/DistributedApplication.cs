@@ -1,0 +1,223 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Hosting.Eventing;
+using HighLoad.Hosting.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HighLoad.Hosting;
+
+// The built app model: starts the topology, shows it, and stops all of it on Ctrl+C or SIGTERM.
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly AppHostLog _log;
+    private readonly Orchestrator _orchestrator;
+    private readonly CancellationTokenSource _subscribers = new();
+    private readonly List<Task> _subscriberTasks = [];
+    private bool _stopped;
+
+    internal DistributedApplication(DistributedApplicationBuilder builder)
+    {
+        Options = builder.Options;
+        if (Options.Fresh && Directory.Exists(Options.StateDirectory))
+        {
+            Directory.Delete(Options.StateDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(Options.LogsDirectory);
+        _log = new AppHostLog(Options.LogsDirectory, Options.EchoResourceOutput);
+        Model = new DistributedApplicationModel([.. builder.Resources]);
+
+        var services = builder.Services;
+        services.AddSingleton(Model);
+        services.AddSingleton(Options);
+        services.AddSingleton(builder.Eventing);
+        services.AddSingleton(_log);
+        services.AddSingleton<ResourceNotificationService>();
+        services.AddSingleton<ResourceLoggerService>();
+        services.AddSingleton<ResourceCommandService>();
+        services.AddSingleton<Orchestrator>();
+        _services = services.BuildServiceProvider();
+        _orchestrator = _services.GetRequiredService<Orchestrator>();
+
+        // Subscribers from before the first process starts, so they miss no line and no change.
+        _subscriberTasks.Add(Task.Run(WriteLogsAsync));
+        _subscriberTasks.Add(Task.Run(() => ShowChangesAsync(_subscribers.Token)));
+    }
+
+    public static DistributedApplicationBuilder CreateBuilder(string[] args)
+    {
+        DistributedApplicationOptions options;
+        try
+        {
+            options = DistributedApplicationOptions.Parse(args);
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(DistributedApplicationOptions.Usage);
+            Environment.Exit(2);
+            throw;
+        }
+
+        if (options.ShowHelp)
+        {
+            Console.WriteLine(DistributedApplicationOptions.Usage);
+            Environment.Exit(0);
+        }
+
+        return new DistributedApplicationBuilder(options);
+    }
+
+    // For a model declared in code rather than by Program.cs (the hosting layer's own tests).
+    public static DistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options) => new(options);
+
+    public DistributedApplicationOptions Options { get; }
+
+    public DistributedApplicationModel Model { get; }
+
+    public IServiceProvider Services => _services;
+
+    public ResourceNotificationService ResourceNotifications => _services.GetRequiredService<ResourceNotificationService>();
+
+    public ResourceLoggerService ResourceLoggers => _services.GetRequiredService<ResourceLoggerService>();
+
+    public ResourceCommandService ResourceCommands => _services.GetRequiredService<ResourceCommandService>();
+
+    public void Run() => RunAsync().GetAwaiter().GetResult();
+
+    public async Task RunAsync()
+    {
+        using var stopping = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+
+        try
+        {
+            await StartAsync(stopping.Token);
+            _log.Info($"State: {Options.StateDirectory}  Logs: {Options.LogsDirectory}");
+            _log.Info("Everything is up. Press Ctrl+C to stop all of it.");
+            await Task.Delay(Timeout.Infinite, stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            _log.Info("Stopping...");
+        }
+        catch (Exception ex) when (ex is DistributedApplicationException or PortInUseException or MissingServerException)
+        {
+            _log.Error(ex.Message);
+            _log.Info(Environment.NewLine + Table());
+            Environment.ExitCode = 1;
+        }
+        finally
+        {
+            await DisposeAsync();
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _log.Info($"Starting {Model.Resources.Count(r => r.IsProcess())} resources; state in {Options.StateDirectory}");
+        await _orchestrator.StartAsync(cancellationToken);
+        WriteEndpointsFile();
+        _log.Info(Environment.NewLine + Table());
+        foreach (var parameter in Model.Resources.OfType<ParameterResource>().Where(p => !p.Secret))
+        {
+            _log.Info($"{parameter.Name}: {parameter.Value}  (also in {parameter.FilePath})");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await _orchestrator.DisposeAsync();
+        ResourceLoggers.Dispose();
+        await _subscribers.CancelAsync();
+        await Task.WhenAll(_subscriberTasks);
+        _log.Info("Stopped; nothing is left running.");
+        await _services.DisposeAsync();
+        _subscribers.Dispose();
+        _log.Dispose();
+    }
+
+    private string Table() => ResourceTable.Render(_orchestrator.Instances
+        .Select(i => ResourceNotifications.TryGetCurrentState(i.Id, out var e) ? e : null)
+        .OfType<ResourceEvent>());
+
+    // .highload/logs/<instance>.log, and the console with each line prefixed by its instance.
+    private async Task WriteLogsAsync()
+    {
+        var files = new Dictionary<string, LogFile>();
+        try
+        {
+            // Ends when the logger service is disposed (the AppHost is stopping), after the last line is read.
+            await foreach (var (id, line) in ResourceLoggers.WatchAllAsync())
+            {
+                if (!files.TryGetValue(id, out var file))
+                {
+                    files[id] = file = new LogFile(Options.LogsDirectory, id, Options.EchoResourceOutput);
+                }
+
+                file.Write(line.Timestamp, line.Content);
+            }
+        }
+        finally
+        {
+            foreach (var file in files.Values)
+            {
+                file.Dispose();
+            }
+        }
+    }
+
+    // Once everything is up, the table again whenever an instance changes state (a crash, a restart, a command).
+    private async Task ShowChangesAsync(CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<string, (string? State, int Restarts)>();
+        try
+        {
+            await foreach (var change in ResourceNotifications.WatchAsync(cancellationToken))
+            {
+                var now = (change.Snapshot.State, change.Snapshot.RestartCount);
+                var changed = !states.TryGetValue(change.ResourceId, out var before) || before != now;
+                states[change.ResourceId] = now;
+                if (changed && _orchestrator.Started && !_stopped && change.Resource.IsProcess())
+                {
+                    _log.Info(Environment.NewLine + Table());
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void WriteEndpointsFile()
+    {
+        var endpoints = new SortedDictionary<string, object>();
+        foreach (var resource in Model.Resources.Where(r => r.IsProcess()))
+        {
+            var described = resource.InstanceNames()
+                .Select(id => ResourceNotifications.TryGetCurrentState(id, out var e) ? ResourceTable.Describe(resource, e.Snapshot) : "-")
+                .ToArray();
+            endpoints[resource.Name] = described.Length == 1 ? described[0] : described;
+        }
+
+        File.WriteAllText(
+            Path.Combine(Options.StateDirectory, "endpoints.json"),
+            JsonSerializer.Serialize(endpoints, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,50 @@
+using HighLoad.Hosting.ApplicationModel;
+
+namespace HighLoad.Hosting;
+
+public static class ExecutableResourceBuilderExtensions
+{
+    public static IResourceBuilder<ExecutableResource> AddExecutable(
+        this IDistributedApplicationBuilder builder, string name, string command, string workingDirectory, params object[] args)
+    {
+        var executable = builder.AddResource(new ExecutableResource(name, command, workingDirectory));
+        return args.Length == 0 ? executable : executable.WithArgs(args);
+    }
+}
+
+public static class ProjectResourceBuilderExtensions
+{
+    // A .NET service with an http endpoint, told the environment Aspire gives a project, ready when /health says so.
+    public static IResourceBuilder<ProjectResource> AddProject<TProject>(this IDistributedApplicationBuilder builder, string name, int? port = null)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddResource(new ProjectResource(name)).AsProject<ProjectResource, TProject>(port);
+
+    // For resource types of their own that run one of our projects (the provider stand-in, say).
+    public static IResourceBuilder<T> AsProject<T, TProject>(this IResourceBuilder<T> builder, int? port = null)
+        where T : ProjectResource
+        where TProject : IProjectMetadata, new() =>
+        builder
+            .WithAnnotation(new ProjectMetadataAnnotation(new TProject()))
+            .WithHttpEndpoint(port)
+            .WithEnvironment(context =>
+            {
+                var resource = (ProjectResource)context.Resource;
+                var env = context.EnvironmentVariables;
+                env["ASPNETCORE_URLS"] = resource.GetEndpoint("http").Replica(context.Replica).UriString;
+                env["ASPNETCORE_ENVIRONMENT"] = "Development";
+                env["DOTNET_ENVIRONMENT"] = "Development";
+                env["OTEL_SERVICE_NAME"] = resource.Name;
+                env["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={resource.InstanceName(context.Replica)}";
+                env["Logging__Console__FormatterName"] = "simple";
+                env["Logging__Console__FormatterOptions__SingleLine"] = "true";
+                return Task.CompletedTask;
+            })
+            .WithHttpHealthCheck("/health");
+}
+
+public static class ParameterResourceBuilderExtensions
+{
+    // Secret parameters are never printed; others are shown once everything is up (like the dev API key).
+    public static IResourceBuilder<ParameterResource> AddParameter(this IDistributedApplicationBuilder builder, string name, bool secret = true) =>
+        builder.AddResource(new ParameterResource(name, builder.Options.StateDirectory, secret));
+}
