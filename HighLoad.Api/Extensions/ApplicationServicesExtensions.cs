@@ -23,7 +23,9 @@ internal static class ApplicationServicesExtensions
         builder.AddNpgsqlDataSource("db");
         builder.AddKeyedNpgsqlDataSource("db-replica");
         builder.AddRedisClient("redis");
-        builder.AddKafkaHealthCheck("kafka");
+        var producerOptions = builder.Configuration.GetSection(JobProducerOptions.Section).Get<JobProducerOptions>() ?? new();
+        builder.AddKafkaProducer<string, byte[]>("kafka", settings => JobProducer.Configure(settings.Config, producerOptions));
+        builder.AddKafkaAdminClient("kafka");
 
         services.AddOptions<DevelopmentClientOptions>().BindConfiguration(DevelopmentClientOptions.Section).ValidateOnStart();
         services.AddHostedService<DatabaseStartup>();
@@ -49,7 +51,6 @@ internal static class ApplicationServicesExtensions
         services.AddSingleton<KeyLookupLimiter>();
 
         services.AddJobPipeline();
-        services.AddOptions<JobProducerOptions>().BindConfiguration(JobProducerOptions.Section).ValidateOnStart();
         services.AddOptions<JobIntakeOptions>().BindConfiguration(JobIntakeOptions.Section)
             .Validate(o => o.IdSigningKey.Length >= 16, "Jobs:Intake:IdSigningKey must be a secret of at least 16 characters, the same on every replica.")
             .Validate(o => o.MaxBacklogShare is > 0 and <= 1, "Jobs:Intake:MaxBacklogShare must be in (0, 1].")

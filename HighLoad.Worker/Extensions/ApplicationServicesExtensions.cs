@@ -19,7 +19,12 @@ internal static class ApplicationServicesExtensions
 
         builder.AddNpgsqlDataSource("db");
         builder.AddRedisClient("redis");
-        builder.AddKafkaHealthCheck("kafka");
+        // Jobs in from jobs.requested and the retry topics; failed jobs on to the retry topics and the DLQ; user
+        // changes out from the outbox to users.events.
+        var jobOptions = builder.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new();
+        builder.AddKafkaConsumer<string, byte[]>("kafka", settings => JobConsumer.Configure(settings.Config, jobOptions));
+        builder.AddKafkaProducer<string, byte[]>("kafka", settings => JobRouter.Configure(settings.Config));
+        builder.AddKafkaProducer<string, string>("kafka", settings => JobRouter.Configure(settings.Config));
 
         services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section)
             .Validate(o => o.Concurrency > 0, "Jobs:Concurrency must be positive.")

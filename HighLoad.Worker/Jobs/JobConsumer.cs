@@ -14,7 +14,7 @@ namespace HighLoad.Worker.Jobs;
 // Partitions stay where they are across rebalances (cooperative-sticky assignment), and a partition handed to
 // another replica is handed over only once the jobs this one runs from it have ended: never two runs of one job.
 public sealed class JobConsumer(
-    IConfiguration configuration,
+    KafkaConsumerFactory<string, byte[]> consumers,
     JobProcessor processor,
     BreakerWatch breaker,
     IOptions<JobOptions> options,
@@ -330,31 +330,32 @@ public sealed class JobConsumer(
         }
     }
 
-    private IConsumer<string, byte[]> BuildConsumer() =>
-        new ConsumerBuilder<string, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = configuration.GetConnectionString("kafka"),
-            GroupId = JobGroups.Workers,
-            ClientId = Environment.MachineName + "-" + Environment.ProcessId,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = true,
-            AutoCommitIntervalMs = 1000,
-            // Only offsets of finished jobs are stored, and only stored offsets are committed.
-            EnableAutoOffsetStore = false,
-            SessionTimeoutMs = options.Value.SessionTimeoutMs,
-            HeartbeatIntervalMs = Math.Max(500, options.Value.SessionTimeoutMs / 3),
-            // A rebalance moves only the partitions it must; the others keep running where they are.
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-            // Recover quickly from a broker that vanished mid-request (librdkafka's default: 60 s).
-            SocketTimeoutMs = 10_000,
-            // librdkafka's mock cluster answers a fetch only when fetch.wait.max.ms is up (default 500 ms), which
-            // put half a second between a job's ack and its start; a real broker answers as soon as data arrives.
-            FetchWaitMaxMs = 50,
-            // A pool of a few jobs needs little read-ahead; librdkafka's defaults aim at 100,000 messages a
-            // partition and buffer up to 64 MB, fetched again after every pause.
-            QueuedMinMessages = 100,
-            QueuedMaxMessagesKbytes = 4096,
-        })
+    // The client's settings, given to AddKafkaConsumer.
+    public static void Configure(ConsumerConfig config, JobOptions options)
+    {
+        config.GroupId = JobGroups.Workers;
+        config.ClientId = Environment.MachineName + "-" + Environment.ProcessId;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        config.EnableAutoCommit = true;
+        config.AutoCommitIntervalMs = 1000;
+        // Only offsets of finished jobs are stored, and only stored offsets are committed.
+        config.EnableAutoOffsetStore = false;
+        config.SessionTimeoutMs = options.SessionTimeoutMs;
+        config.HeartbeatIntervalMs = Math.Max(500, options.SessionTimeoutMs / 3);
+        // A rebalance moves only the partitions it must; the others keep running where they are.
+        config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+        // Recover quickly from a broker that vanished mid-request (librdkafka's default: 60 s).
+        config.SocketTimeoutMs = 10_000;
+        // librdkafka's mock cluster answers a fetch only when fetch.wait.max.ms is up (default 500 ms), which
+        // put half a second between a job's ack and its start; a real broker answers as soon as data arrives.
+        config.FetchWaitMaxMs = 50;
+        // A pool of a few jobs needs little read-ahead; librdkafka's defaults aim at 100,000 messages a
+        // partition and buffer up to 64 MB, fetched again after every pause.
+        config.QueuedMinMessages = 100;
+        config.QueuedMaxMessagesKbytes = 4096;
+    }
+
+    private IConsumer<string, byte[]> BuildConsumer() => consumers.Create(builder => builder
         .SetPartitionsAssignedHandler((_, partitions) =>
         {
             logger.LogInformation("Assigned {Count} more partitions", partitions.Count);
@@ -363,8 +364,7 @@ public sealed class JobConsumer(
         .SetPartitionsRevokedHandler((consumer, partitions) => Release(consumer, [.. partitions.Select(p => p.TopicPartition)], handOver: true))
         .SetPartitionsLostHandler((consumer, partitions) => Release(consumer, [.. partitions.Select(p => p.TopicPartition)], handOver: false))
         .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer: {Reason}", error.Reason))
-        .SetLogHandler((_, log) => LogClientMessage(log))
-        .Build();
+        .SetLogHandler((_, log) => LogClientMessage(log)));
 
     // librdkafka's own log, through ours. A warning that the group's next offset is no longer on the broker
     // ("offset reset ... fetch failed") means the jobs before the log's new start were deleted unread (retention;

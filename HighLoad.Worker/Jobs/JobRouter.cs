@@ -7,22 +7,24 @@ namespace HighLoad.Worker.Jobs;
 
 // Sends a job that failed onwards: to jobs.retry.1, then jobs.retry.2, then jobs.dlq. Awaited before the
 // original's offset may be committed, so a crash in between sends it twice rather than never.
-public sealed class JobRouter(IConfiguration configuration) : IDisposable
+public sealed class JobRouter(IProducer<string, byte[]> producer)
 {
     public const string ReasonHeader = "dlq-reason";
     public const string SourceHeader = "dlq-source";
 
-    private readonly IProducer<string, byte[]> _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+    // The client's settings, given to AddKafkaProducer; the outbox relay's producer shares them.
+    public static void Configure(ProducerConfig config)
     {
-        BootstrapServers = configuration.GetConnectionString("kafka"),
-        Acks = Acks.All,
-        EnableIdempotence = true,
-        CompressionType = CompressionType.Zstd,
-        SocketTimeoutMs = 10_000,
-    }).Build();
+        config.Acks = Acks.All;
+        // Idempotence keeps a partition's order even when a send is retried.
+        config.EnableIdempotence = true;
+        config.CompressionType = CompressionType.Zstd;
+        // A broker that vanished mid-request holds a send up only this long (librdkafka's default: 60 s).
+        config.SocketTimeoutMs = 10_000;
+    }
 
     public Task SendAsync(string topic, JobMessage job, CancellationToken cancellationToken) =>
-        _producer.ProduceAsync(topic, new Message<string, byte[]>
+        producer.ProduceAsync(topic, new Message<string, byte[]>
         {
             Key = job.Id.ToString("N"),
             Value = job.Serialize(),
@@ -33,7 +35,7 @@ public sealed class JobRouter(IConfiguration configuration) : IDisposable
     {
         var headers = TraceContext.Inject(Activity.Current);
         headers.Add(ReasonHeader, Encoding.UTF8.GetBytes(reason));
-        return _producer.ProduceAsync(JobTopics.DeadLetter, new Message<string, byte[]>
+        return producer.ProduceAsync(JobTopics.DeadLetter, new Message<string, byte[]>
         {
             Key = job.Id.ToString("N"),
             Value = job.Serialize(),
@@ -52,13 +54,11 @@ public sealed class JobRouter(IConfiguration configuration) : IDisposable
 
         headers.Add(ReasonHeader, Encoding.UTF8.GetBytes(reason));
         headers.Add(SourceHeader, Encoding.UTF8.GetBytes(message.TopicPartitionOffset.ToString()));
-        return _producer.ProduceAsync(JobTopics.DeadLetter, new Message<string, byte[]>
+        return producer.ProduceAsync(JobTopics.DeadLetter, new Message<string, byte[]>
         {
             Key = message.Message.Key,
             Value = message.Message.Value,
             Headers = headers,
         }, cancellationToken);
     }
-
-    public void Dispose() => _producer.Dispose();
 }

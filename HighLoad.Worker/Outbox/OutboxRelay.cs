@@ -14,7 +14,7 @@ namespace HighLoad.Worker.Outbox;
 // Published rows are pruned once they are older than Outbox:RetainPublished.
 public sealed class OutboxRelay(
     NpgsqlDataSource primary,
-    IConfiguration configuration,
+    IProducer<string, string> producer,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService
@@ -28,17 +28,6 @@ public sealed class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
-        {
-            BootstrapServers = configuration.GetConnectionString("kafka"),
-            Acks = Acks.All,
-            // Idempotence keeps a partition's order even when a send is retried.
-            EnableIdempotence = true,
-            CompressionType = CompressionType.Zstd,
-            // A broker that vanished mid-request holds a send up only this long (librdkafka's default: 60 s).
-            SocketTimeoutMs = 10_000,
-        }).Build();
-
         var nextPrune = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -51,7 +40,7 @@ public sealed class OutboxRelay(
             int relayed;
             try
             {
-                relayed = await RelayBatchAsync(producer, stoppingToken);
+                relayed = await RelayBatchAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -87,7 +76,7 @@ public sealed class OutboxRelay(
         }
     }
 
-    private async Task<int> RelayBatchAsync(IProducer<string, string> producer, CancellationToken ct)
+    private async Task<int> RelayBatchAsync(CancellationToken ct)
     {
         await using var connection = await primary.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
 using HighLoad.Jobs;
-using Microsoft.Extensions.Options;
 
 namespace HighLoad.Api.Infrastructure.Jobs;
 
@@ -20,33 +19,36 @@ public sealed class JobProducerOptions
     public CompressionType Compression { get; set; } = CompressionType.Zstd;
 }
 
-// Produces accepted jobs to jobs.requested: idempotent producer, acks from all in-sync replicas.
+// Produces accepted jobs to jobs.requested: idempotent producer, acks from all in-sync replicas. The client comes
+// from the Kafka integration (AddKafkaProducer); this class adds what the pipeline needs of it.
 public sealed class JobProducer : IDisposable
 {
-    private readonly ProducerConfig _config;
+    private readonly KafkaProducerFactory<string, byte[]> _factory;
     private readonly ILogger<JobProducer> _logger;
     private readonly Lock _gate = new();
     private IProducer<string, byte[]> _producer;
     private double _averageMessageBytes = 512;
     private double _storedBytesPerMessage;
 
-    public JobProducer(IConfiguration configuration, IOptions<JobProducerOptions> options, ILogger<JobProducer> logger)
+    public JobProducer(KafkaProducerFactory<string, byte[]> factory, ILogger<JobProducer> logger)
     {
+        _factory = factory;
         _logger = logger;
-        _config = new ProducerConfig
-        {
-            BootstrapServers = configuration.GetConnectionString("kafka"),
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            LingerMs = options.Value.LingerMs,
-            // Batches of similar JSON shrink to a fraction on the brokers, so their retention holds more waiting jobs.
-            CompressionType = options.Value.Compression,
-            // Statistics every few seconds: the size of the batches as the brokers store them (see StoredBytesPerMessage).
-            StatisticsIntervalMs = 5000,
-            MessageTimeoutMs = (int)options.Value.AckTimeout.TotalMilliseconds,
-            SocketTimeoutMs = (int)options.Value.AckTimeout.TotalMilliseconds,
-        };
         _producer = Build();
+    }
+
+    // The client's settings, given to AddKafkaProducer.
+    public static void Configure(ProducerConfig config, JobProducerOptions options)
+    {
+        config.Acks = Acks.All;
+        config.EnableIdempotence = true;
+        config.LingerMs = options.LingerMs;
+        // Batches of similar JSON shrink to a fraction on the brokers, so their retention holds more waiting jobs.
+        config.CompressionType = options.Compression;
+        // Statistics every few seconds: the size of the batches as the brokers store them (see StoredBytesPerMessage).
+        config.StatisticsIntervalMs = 5000;
+        config.MessageTimeoutMs = (int)options.AckTimeout.TotalMilliseconds;
+        config.SocketTimeoutMs = (int)options.AckTimeout.TotalMilliseconds;
     }
 
     // Completes when the brokers have the message; throws ProduceException when they did not take it in time.
@@ -111,11 +113,7 @@ public sealed class JobProducer : IDisposable
         }
     }
 
-    private IProducer<string, byte[]> Build() =>
-        new ProducerBuilder<string, byte[]>(_config)
-            .SetErrorHandler((_, error) => _logger.LogWarning("Kafka producer: {Reason}", error.Reason))
-            .SetStatisticsHandler((_, json) => OnStatistics(json))
-            .Build();
+    private IProducer<string, byte[]> Build() => _factory.Create(onStatistics: OnStatistics);
 
     private void Replace()
     {

@@ -24,10 +24,10 @@ public sealed class PipelineStatus : BackgroundService
     private readonly ILogger<PipelineStatus> _logger;
     private Snapshot _current = Snapshot.Empty;
 
-    public PipelineStatus(IConfiguration configuration, JobStatusStore statuses, JobProducer producer, ProviderBudget budget,
+    public PipelineStatus(IAdminClient admin, JobStatusStore statuses, JobProducer producer, ProviderBudget budget,
         IOptions<JobIntakeOptions> options, IOptions<BrokerRetentionOptions> retention, ILogger<PipelineStatus> logger)
     {
-        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = configuration.GetConnectionString("kafka") }).Build();
+        _admin = admin;
         _statuses = statuses;
         _producer = producer;
         _budget = budget;
@@ -137,12 +137,6 @@ public sealed class PipelineStatus : BackgroundService
             partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec }),
             new ListOffsetsOptions { RequestTimeout = Timeout });
         return result.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
-    }
-
-    public override void Dispose()
-    {
-        _admin.Dispose();
-        base.Dispose();
     }
 
     private sealed record Snapshot(IReadOnlyDictionary<string, long> LagByTopic, double RetentionUsed, double FullestCapacity, long Backlog)
