@@ -36,16 +36,16 @@ public sealed class UserStore(
     // From the replica, or from the primary when the replica is behind the token, older than minimumVersion, or down.
     public async Task<User?> FindAsync(Guid owner, Guid id, string? consistencyToken, long minimumVersion, CancellationToken ct)
     {
-        var (used, fromReplica) = await routing.TryReplicaAsync(async () =>
+        var (used, fromReplica) = await routing.TryReplicaAsync(async limit =>
         {
-            if (!await ReplicaHasAsync(consistencyToken, ct))
+            if (!await ReplicaHasAsync(consistencyToken, limit))
             {
                 return (Found: false, User: (User?)null);
             }
 
-            var user = await ReadOneAsync(replica, owner, id, ct);
+            var user = await ReadOneAsync(replica, owner, id, limit);
             return (Found: user is null ? minimumVersion == 0 : user.Version >= minimumVersion, User: user);
-        });
+        }, ct);
         return used && fromReplica.Found ? fromReplica.User : await ReadOneAsync(primary, owner, id, ct);
     }
 
@@ -54,8 +54,8 @@ public sealed class UserStore(
 
     public async Task<IReadOnlyList<User>> PageAsync(Guid owner, Guid? after, int limit, string? consistencyToken, CancellationToken ct)
     {
-        var (used, fromReplica) = await routing.TryReplicaAsync(async () =>
-            await ReplicaHasAsync(consistencyToken, ct) ? await ReadPageAsync(replica, owner, after, limit, ct) : null);
+        var (used, fromReplica) = await routing.TryReplicaAsync(async readLimit =>
+            await ReplicaHasAsync(consistencyToken, readLimit) ? await ReadPageAsync(replica, owner, after, limit, readLimit) : null, ct);
         return used && fromReplica is not null ? fromReplica : await ReadPageAsync(primary, owner, after, limit, ct);
     }
 
