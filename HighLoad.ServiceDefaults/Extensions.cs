@@ -8,7 +8,6 @@ using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Prometheus;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -56,7 +55,9 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
-                .AddMeter("HighLoad.*"))
+                .AddMeter("HighLoad.*")
+                // /metrics reads this same provider, so the scrape and OTLP carry the same instruments.
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("HighLoad.*")
@@ -102,8 +103,8 @@ public static class Extensions
             ResponseWriter = HealthReportCache.WriteAsync,
         });
 
-        // Prometheus scrapes every .NET meter here (ours are "HighLoad.*"), with or without an OTLP collector.
-        app.MapMetrics(MetricsEndpointPath);
+        // Prometheus scrapes the instruments OTLP exports (ours are "HighLoad.*"), with or without a collector.
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
         return app;
     }
 }

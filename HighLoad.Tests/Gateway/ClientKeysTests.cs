@@ -148,7 +148,7 @@ public sealed class ClientKeysTests(HighLoadAppFixture fixture, ITestOutputHelpe
         {
             var metrics = await fixture.Http.GetStringAsync(new Uri(fixture.Endpoint("api", replica), "/metrics"));
             total += metrics.Split('\n')
-                .Where(line => line.StartsWith("highload_clients_highload_clients_key_lookups", StringComparison.Ordinal))
+                .Where(line => line.StartsWith("highload_clients_key_lookups_total", StringComparison.Ordinal))
                 .Sum(line => (long)double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
         }
 

@@ -23,16 +23,26 @@ public sealed class GatewayTests(HighLoadAppFixture fixture)
         Assert.Equal("text/html", ui.Content.Headers.ContentType?.MediaType);
     }
 
+    // /metrics is read from the same OpenTelemetry meter provider as OTLP: the HTTP server's request duration
+    // histogram, HighLoad's own meters, the Kafka clients', Npgsql's, the runtime's; and not the .NET internals
+    // (QUIC, sockets, name resolution) that prometheus-net's adapter used to publish by the dozen.
     [Fact]
-    public async Task EveryServiceServesPrometheusMetrics()
+    public async Task EveryServiceServesItsOpenTelemetryInstrumentsOnMetricsAndNothingElse()
     {
-        foreach (var service in new[] { "api", "worker" })
+        foreach (var (service, own) in new[] { ("api", "highload_jobs_backlog"), ("worker", "highload_provider_breaker_open") })
         {
             using var response = await fixture.Http.GetAsync(new Uri(fixture.Endpoint(service), "/metrics"));
             var text = await response.Content.ReadAsStringAsync();
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Contains("npgsql_db_client_connection_max", text);
+            Assert.Contains("http_server_request_duration_seconds_bucket", text);
+            Assert.Contains(own, text);
+            Assert.Contains("messaging_publish_messages_total", text);
+            Assert.Contains("db_client_connection_max", text);
+            Assert.Contains("dotnet_gc_collections_total", text);
+            Assert.Contains($"service_instance_id=\"{service}-0\"", text);
+            Assert.DoesNotContain("quic", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("dns_lookup", text, StringComparison.OrdinalIgnoreCase);
         }
     }
 
