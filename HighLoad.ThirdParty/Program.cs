@@ -3,6 +3,7 @@ using HighLoad.ThirdParty;
 // The provider's published limits and answer time, as the AppHost passes them (Provider__PerMinute, ...).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.ConfigureOpenTelemetry();
 var limits = new ProviderLimits(
     builder.Configuration.GetValue("Provider:PerMinute", 1_000),
     builder.Configuration.GetValue("Provider:PerHour", 50_000),

@@ -23,19 +23,24 @@ public sealed class JobRouter(IProducer<string, byte[]> producer)
         config.SocketTimeoutMs = 10_000;
     }
 
-    public Task SendAsync(string topic, JobMessage job, CancellationToken cancellationToken) =>
-        producer.ProduceAsync(topic, new Message<string, byte[]>
+    // The retry's "process job" continues the same trace, under this publish span.
+    public async Task SendAsync(string topic, JobMessage job, CancellationToken cancellationToken)
+    {
+        using var activity = TraceContext.StartPublish(topic, job.Id);
+        await producer.ProduceAsync(topic, new Message<string, byte[]>
         {
             Key = job.Id.ToString("N"),
             Value = job.Serialize(),
             Headers = TraceContext.Inject(Activity.Current),
         }, cancellationToken);
+    }
 
-    public Task DeadLetterAsync(JobMessage job, string reason, CancellationToken cancellationToken)
+    public async Task DeadLetterAsync(JobMessage job, string reason, CancellationToken cancellationToken)
     {
+        using var activity = TraceContext.StartPublish(JobTopics.DeadLetter, job.Id);
         var headers = TraceContext.Inject(Activity.Current);
         headers.Add(ReasonHeader, Encoding.UTF8.GetBytes(reason));
-        return producer.ProduceAsync(JobTopics.DeadLetter, new Message<string, byte[]>
+        await producer.ProduceAsync(JobTopics.DeadLetter, new Message<string, byte[]>
         {
             Key = job.Id.ToString("N"),
             Value = job.Serialize(),

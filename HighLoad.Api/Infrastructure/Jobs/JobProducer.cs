@@ -54,6 +54,8 @@ public sealed class JobProducer : IDisposable
     // Completes when the brokers have the message; throws ProduceException when they did not take it in time.
     public async Task ProduceAsync(string topic, JobMessage job, CancellationToken cancellationToken)
     {
+        // The span the worker's "process job" hangs under: API request -> publish -> process, one trace.
+        using var activity = TraceContext.StartPublish(topic, job.Id);
         var message = new Message<string, byte[]>
         {
             Key = job.Id.ToString("N"),
