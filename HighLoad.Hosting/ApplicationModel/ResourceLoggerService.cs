@@ -14,6 +14,7 @@ public sealed class ResourceLoggerService : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Backlog> _logs = [];
     private readonly List<Channel<(string ResourceId, LogLine Line)>> _allWatchers = [];
+    private bool _disposed;
 
     public void Write(string resourceId, string content, bool isErrorMessage)
     {
@@ -57,6 +58,10 @@ public sealed class ResourceLoggerService : IDisposable
             var log = BacklogOf(resourceId);
             backlog = [.. log.Lines];
             log.Watchers.Add(channel);
+            if (_disposed)
+            {
+                channel.Writer.TryComplete();
+            }
         }
 
         try
@@ -93,6 +98,10 @@ public sealed class ResourceLoggerService : IDisposable
         lock (_gate)
         {
             _allWatchers.Add(channel);
+            if (_disposed)
+            {
+                channel.Writer.TryComplete();
+            }
         }
 
         try
@@ -121,11 +130,14 @@ public sealed class ResourceLoggerService : IDisposable
         return backlog;
     }
 
-    // Ends every watch once the last lines are read (the AppHost is stopping).
+    // Ends every watch once the last lines are read (the AppHost is stopping). A watch that begins after this
+    // ends at once: a subscriber whose task started late (an AppHost that failed within milliseconds) must not
+    // wait forever for lines that will never come.
     public void Dispose()
     {
         lock (_gate)
         {
+            _disposed = true;
             foreach (var watcher in _allWatchers)
             {
                 watcher.Writer.TryComplete();
