@@ -45,6 +45,11 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GotoAsync($"{_app.GetEndpoint("dashboard")}login?t=not-the-token");
         await Expect(page.Locator(".error")).ToContainTextAsync("not this dashboard's");
         await Expect(page.Locator("table.resources")).ToHaveCountAsync(0);
+
+        // Nor does the AppHost's resource service answer without the key the dashboard was given.
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(_app.GetResource<DashboardResource>("dashboard").ResourceServiceUrl!, "resources"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]
@@ -85,6 +90,11 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Expect(lines.Last.Locator("span.ansi-fg-2")).ToHaveTextAsync("tick");
         Assert.DoesNotContain("\u001b", await lines.Last.InnerTextAsync());
         await ScreenshotAsync(page, "console-logs");
+
+        // Download as text: the same lines, escapes stripped.
+        var download = await (await page.APIRequest.GetAsync($"{_app.GetEndpoint("dashboard")}api/consolelogs/ticker")).TextAsync();
+        Assert.Contains($"tick {restarted.Pid}-1", download);
+        Assert.DoesNotContain("\u001b", download);
 
         await page.Locator("label", new() { HasText = "All resources" }).ClickAsync();
         await Expect(page.Locator(".console .line .source", new() { HasText = "dashboard" }).First).ToBeVisibleAsync();
