@@ -4,6 +4,8 @@ using HighLoad.ThirdParty;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
+builder.AddDashboard<Projects.HighLoad_Dashboard>("dashboard", port: 18888, resourceServicePort: 18889);
+
 var pg = builder.AddPostgres("pg", port: 15432);
 var highload = pg.AddDatabase("highload");
 var pgReplica = pg.AddReplica("pg-replica", port: 15433);

@@ -99,6 +99,10 @@ public sealed class DistributedApplication : IAsyncDisposable
             await StartAsync(stopping.Token);
             _log.Info($"State: {Options.StateDirectory}  Logs: {Options.LogsDirectory}");
             _log.Info("Everything is up. Press Ctrl+C to stop all of it.");
+            foreach (var dashboard in Model.Resources.OfType<DashboardResource>())
+            {
+                _log.Info($"Dashboard: {dashboard.LoginUrl}");
+            }
             await Task.Delay(Timeout.Infinite, stopping.Token);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

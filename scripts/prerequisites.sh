@@ -8,6 +8,8 @@ highload_missing_packages() {
   [ -x /usr/bin/redis-server ] || missing+=(redis-server)
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v setpriv > /dev/null && command -v setsid > /dev/null || missing+=(util-linux)
+  # The dashboard's browser tests drive it through Playwright, which cannot download a browser here.
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   echo "${missing[@]}"
 }
 

@@ -29,11 +29,17 @@ public sealed record CustomResourceSnapshot
 
     public ImmutableArray<ResourceCommandSnapshot> Commands { get; init; } = [];
 
+    // What the app model gave the process (not what it inherited from the AppHost), as of its last start.
+    public ImmutableArray<EnvironmentVariableSnapshot> EnvironmentVariables { get; init; } = [];
+
     // Why it failed to start, when it did.
     public string? Error { get; init; }
 }
 
 public sealed record UrlSnapshot(string Name, string Url);
+
+// IsSecret: the value came from a parameter declared secret, so a screen shows it masked.
+public sealed record EnvironmentVariableSnapshot(string Name, string Value, bool IsSecret);
 
 public sealed record ResourceCommandSnapshot(string Name, string DisplayName, ResourceCommandState State);
 

@@ -151,7 +151,7 @@ internal sealed class InstanceRunner(IResource resource, int replica, Orchestrat
 
     private async Task<Process> LaunchAsync(CancellationToken cancellationToken)
     {
-        var (info, stopSignal) = await ProcessStart.CreateAsync(Resource, Replica, cancellationToken);
+        var (info, stopSignal, environment) = await ProcessStart.CreateAsync(Resource, Replica, cancellationToken);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Write(e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => Write(e.Data, isError: true);
@@ -168,7 +168,14 @@ internal sealed class InstanceRunner(IResource resource, int replica, Orchestrat
             }
         }
 
-        await PublishAsync(s => s with { Pid = process.Id, StartTimeStamp = DateTime.UtcNow, StopTimeStamp = null, Urls = Urls });
+        await PublishAsync(s => s with
+        {
+            Pid = process.Id,
+            StartTimeStamp = DateTime.UtcNow,
+            StopTimeStamp = null,
+            Urls = Urls,
+            EnvironmentVariables = environment,
+        });
         return process;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using HighLoad.Hosting.ApplicationModel;
 
@@ -6,7 +7,7 @@ namespace HighLoad.Hosting.Orchestration;
 // Turns a process resource's annotations into a command line and an environment, evaluated at each start.
 internal static class ProcessStart
 {
-    public static async Task<(ProcessStartInfo Info, int StopSignal)> CreateAsync(IResource resource, int replica, CancellationToken cancellationToken)
+    public static async Task<(ProcessStartInfo Info, int StopSignal, ImmutableArray<EnvironmentVariableSnapshot> Environment)> CreateAsync(IResource resource, int replica, CancellationToken cancellationToken)
     {
         var (fileName, arguments, workingDirectory) = resource switch
         {
@@ -63,12 +64,14 @@ internal static class ProcessStart
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in env.EnvironmentVariables)
+        var environment = ImmutableArray.CreateBuilder<EnvironmentVariableSnapshot>();
+        foreach (var (key, value) in env.EnvironmentVariables.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             info.Environment[key] = await ValueOfAsync(value, cancellationToken);
+            environment.Add(new EnvironmentVariableSnapshot(key, info.Environment[key]!, value is ParameterResource { Secret: true }));
         }
 
-        return (info, stopSignal);
+        return (info, stopSignal, environment.ToImmutable());
     }
 
     // What Aspire calls a value provider: parameters, connection strings and endpoints become text at start time.
