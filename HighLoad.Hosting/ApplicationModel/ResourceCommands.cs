@@ -125,7 +125,7 @@ internal static class LifecycleCommands
             async c =>
             {
                 var stopped = await Orchestrator(c).StopInstanceAsync(c.ResourceName);
-                return stopped.Success ? await Orchestrator(c).StartInstanceAsync(c.ResourceName, c.CancellationToken) : stopped;
+                return stopped.Success ? await Orchestrator(c).StartInstanceAsync(c.ResourceName, c.CancellationToken, restart: true) : stopped;
             }));
     }
 

@@ -57,8 +57,9 @@ internal sealed class InstanceRunner(IResource resource, int replica, Orchestrat
         }
     }
 
-    // The start command: the instance was stopped (or failed) and starts again as it did the first time.
-    public async Task StartAgainAsync(CancellationToken cancellationToken)
+    // The start command: the instance was stopped (or failed) and starts again as it did the first time. The
+    // restart command counts as a restart; a stop and a start do not.
+    public async Task StartAgainAsync(CancellationToken cancellationToken, bool restart = false)
     {
         await _transition.WaitAsync(cancellationToken);
         try
@@ -76,8 +77,8 @@ internal sealed class InstanceRunner(IResource resource, int replica, Orchestrat
                 _lifetime = new CancellationTokenSource();
             }
 
-            orchestrator.Log.Info($"{Id}: starting (start command).");
-            await LaunchAndWaitAsync(restarts: RestartCount, cancellationToken);
+            orchestrator.Log.Info($"{Id}: starting ({(restart ? "restart" : "start")} command).");
+            await LaunchAndWaitAsync(restarts: RestartCount + (restart ? 1 : 0), cancellationToken);
         }
         finally
         {

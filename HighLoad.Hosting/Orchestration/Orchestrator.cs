@@ -263,10 +263,11 @@ internal sealed class Orchestrator : IAsyncDisposable
         return null;
     }
 
-    public async Task<ExecuteCommandResult> StartInstanceAsync(string id, CancellationToken cancellationToken)
+    // restart: the restart command, which counts in the snapshot's RestartCount as a crash's restart does.
+    public async Task<ExecuteCommandResult> StartInstanceAsync(string id, CancellationToken cancellationToken, bool restart = false)
     {
         var instance = Instances.Single(i => i.Id == id);
-        await instance.StartAgainAsync(cancellationToken);
+        await instance.StartAgainAsync(cancellationToken, restart);
         return CommandResults.Success();
     }
 

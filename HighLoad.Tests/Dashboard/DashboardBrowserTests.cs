@@ -77,6 +77,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.NotEqual(firstPid, restarted.Pid);
         Assert.False(Directory.Exists($"/proc/{firstPid}"), "the restart stopped the first process");
         await Expect(ticker.Locator("td.pid")).ToHaveTextAsync(restarted.Pid!.ToString()!);
+        Assert.Equal(1, restarted.RestartCount);
+        await Expect(ticker.Locator("td.restarts")).ToHaveTextAsync("1");
 
         await ticker.Locator("a", new() { HasText = "Console" }).ClickAsync();
         var lines = page.Locator(".console .line .content");
@@ -111,14 +113,15 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         .DefaultIfEmpty(0)
         .Max();
 
-    // Into the test results (beside the state folder test.sh names), and one per page into docs/screenshots for the README.
+    // Into the test results (beside the state folder test.sh names); with HIGHLOAD_UPDATE_SCREENSHOTS=1, also one per
+    // page into docs/screenshots for the README (not on every run: a test run should not change the checkout).
     private static async Task ScreenshotAsync(IPage page, string name)
     {
         var results = Path.Combine(Environment.GetEnvironmentVariable("HIGHLOAD_TEST_STATE_DIR") ?? AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(results);
         var path = Path.Combine(results, $"dashboard-{name}.png");
         await page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        if (RepositoryRoot() is { } root)
+        if (Environment.GetEnvironmentVariable("HIGHLOAD_UPDATE_SCREENSHOTS") == "1" && RepositoryRoot() is { } root)
         {
             Directory.CreateDirectory(Path.Combine(root, "docs", "screenshots"));
             File.Copy(path, Path.Combine(root, "docs", "screenshots", $"dashboard-{name}.png"), overwrite: true);

@@ -78,13 +78,13 @@ public sealed class ResourceCommandTests : IAsyncLifetime
         var restarted = Snapshot();
         Assert.Equal(KnownResourceStates.Running, restarted.State);
         Assert.NotEqual(started.Pid, restarted.Pid);
-        Assert.Equal(0, restarted.RestartCount);
+        Assert.Equal(1, restarted.RestartCount);
         await SleepingLinesAsync(3);
 
         _ = kill(restarted.Pid!.Value, 9);
         var recovered = await _app.ResourceNotifications.WaitForResourceAsync("sleeper",
             e => e.Snapshot.State == KnownResourceStates.Running && e.Snapshot.Pid != restarted.Pid).WaitAsync(Within);
-        Assert.Equal(1, recovered.Snapshot.RestartCount);
+        Assert.Equal(2, recovered.Snapshot.RestartCount);
 
         Assert.Equal(
             ["NotStarted", "Waiting", "Starting", "Running", "Stopping", "Exited", "Starting", "Running", "Stopping", "Exited",
