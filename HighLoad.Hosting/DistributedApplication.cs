@@ -16,6 +16,8 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly CancellationTokenSource _subscribers = new();
     private readonly List<Task> _subscriberTasks = [];
     private bool _stopped;
+    private readonly Lock _shownGate = new();
+    private Dictionary<string, (string? State, int Restarts)>? _shown;
 
     internal DistributedApplication(DistributedApplicationBuilder builder)
     {
@@ -132,7 +134,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         _log.Info($"Starting {Model.Resources.Count(r => r.IsProcess())} resources; state in {Options.StateDirectory}");
         await _orchestrator.StartAsync(cancellationToken);
         WriteEndpointsFile();
-        _log.Info(Environment.NewLine + Table());
+        ShowTable();
         foreach (var parameter in Model.Resources.OfType<ParameterResource>().Where(p => !p.Secret))
         {
             _log.Info($"{parameter.Name}: {parameter.Value}  (also in {parameter.FilePath})");
@@ -188,24 +190,46 @@ public sealed class DistributedApplication : IAsyncDisposable
     }
 
     // Once everything is up, the table again whenever an instance changes state (a crash, a restart, a command).
+    // Changes are compared with what the last table showed: a change published before the start-up table but read
+    // after it (this subscriber runs behind) prints nothing twice.
     private async Task ShowChangesAsync(CancellationToken cancellationToken)
     {
-        var states = new Dictionary<string, (string? State, int Restarts)>();
         try
         {
             await foreach (var change in ResourceNotifications.WatchAsync(cancellationToken))
             {
-                var now = (change.Snapshot.State, change.Snapshot.RestartCount);
-                var changed = !states.TryGetValue(change.ResourceId, out var before) || before != now;
-                states[change.ResourceId] = now;
-                if (changed && _orchestrator.Started && !_stopped && change.Resource.IsProcess())
+                // The instance as it is now, not as this (perhaps late) change found it.
+                var current = ResourceNotifications.TryGetCurrentState(change.ResourceId, out var latest) ? latest.Snapshot : change.Snapshot;
+                var now = (current.State, current.RestartCount);
+                lock (_shownGate)
                 {
-                    _log.Info(Environment.NewLine + Table());
+                    if (_shown is null || _stopped || !change.Resource.IsProcess()
+                        || (_shown.TryGetValue(change.ResourceId, out var before) && before == now))
+                    {
+                        continue;
+                    }
+
+                    _shown[change.ResourceId] = now;
                 }
+
+                ShowTable();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // The table, and from now on the states it showed are what a change is compared with.
+    private void ShowTable()
+    {
+        lock (_shownGate)
+        {
+            _shown = _orchestrator.Instances
+                .Select(i => ResourceNotifications.TryGetCurrentState(i.Id, out var e) ? e : null)
+                .OfType<ResourceEvent>()
+                .ToDictionary(e => e.ResourceId, e => (e.Snapshot.State, e.Snapshot.RestartCount));
+            _log.Info(Environment.NewLine + Table());
         }
     }
 
