@@ -82,7 +82,7 @@ public sealed partial class TelemetryRepository
         var end = spans.Max(s => s.EndTime);
         return new OtlpTraceSummary(
             root.TraceId, root.Name, root.Resource, start, end - start, spans.Count,
-            [.. spans.Select(s => s.Resource).Distinct()],
+            [.. spans.Select(s => s.Resource).Distinct().OrderBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.InstanceId, StringComparer.Ordinal)],
             spans.Any(s => s.Status == OtlpSpanStatusCode.Error));
     }
 
