@@ -45,6 +45,21 @@ public static class OtlpHttpApi
         return message is null ? problem! : new ProtobufHttpResult<ExportLogsServiceResponse>(intake.Accept(message));
     }
 
+    // gRPC's default message limit; also bounds what a small gzip body may expand to.
+    private const int MaxRequestBytes = 4 * 1024 * 1024;
+
+    private static async Task<bool> CopyWithinLimitAsync(Stream source, MemoryStream destination, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (destination.Length + read > MaxRequestBytes) return false;
+            destination.Write(buffer, 0, read);
+        }
+        return true;
+    }
+
     private static async Task<(T? Message, ProblemHttpResult? Problem)> ReadAsync<T>(
         HttpRequest request, MessageParser<T> parser, CancellationToken cancellationToken) where T : class, IMessage<T>
     {
@@ -63,7 +78,13 @@ public static class OtlpHttpApi
             : request.Body;
         try
         {
-            await source.CopyToAsync(body, cancellationToken);
+            if (!await CopyWithinLimitAsync(source, body, cancellationToken))
+            {
+                return (null, TypedResults.Problem(
+                    statusCode: StatusCodes.Status413PayloadTooLarge,
+                    title: "OTLP request too large",
+                    detail: $"An export request may be at most {MaxRequestBytes} bytes (after decompression), as over gRPC."));
+            }
             return (parser.ParseFrom(body.GetBuffer(), 0, (int)body.Length), null);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
