@@ -30,7 +30,7 @@ internal sealed class OtlpIntakeServer : IAsyncDisposable
     public TelemetryRepository Repository => _app.Services.GetRequiredService<TelemetryRepository>();
     public TelemetryIntake Intake => _app.Services.GetRequiredService<TelemetryIntake>();
 
-    public static async Task<OtlpIntakeServer> StartAsync(Action<OtlpIntakeOptions>? configure = null)
+    public static async Task<OtlpIntakeServer> StartAsync(Action<OtlpIntakeOptions>? configure = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -40,6 +40,7 @@ internal sealed class OtlpIntakeServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0, listen => { listen.Protocols = HttpProtocols.Http2; grpc = listen; });
             kestrel.Listen(IPAddress.Loopback, 0, listen => { listen.Protocols = HttpProtocols.Http1AndHttp2; http = listen; });
         });
+        if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddOtlpIntake(configure);
 
         var app = builder.Build();

@@ -9,6 +9,7 @@ using HighLoad.Otlp.Proto.Common.V1;
 using ProtoResource = HighLoad.Otlp.Proto.Resource.V1.Resource;
 using HighLoad.Otlp.Proto.Trace.V1;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
@@ -108,6 +109,52 @@ public sealed class OtlpIntakeTests : IDisposable
         var second = await ExportOneTraceAsync(after, "after restart");
         Assert.Equal(2, after.Repository.GetTraces(new TraceQuery()).Count);
         Assert.Equal("after restart", after.Repository.GetTrace(second)!.Summary.RootName);
+    }
+
+    [Fact]
+    public async Task Kept_telemetry_stays_within_its_size_limit_by_losing_the_oldest_batches()
+    {
+        var traceIds = new List<string>();
+        await using (var before = await OtlpIntakeServer.StartAsync(o =>
+        {
+            o.Persistence.Directory = _directory;
+            o.Persistence.SegmentBytes = 1;
+            o.Persistence.MaxBytes = 4096;
+        }))
+        {
+            for (var i = 0; i < 100; i++) traceIds.Add(await ExportOneTraceAsync(before, $"trace {i}"));
+        }
+
+        Assert.InRange(Directory.GetFiles(_directory).Sum(f => new FileInfo(f).Length), 1, 4096);
+
+        await using var after = await OtlpIntakeServer.StartAsync(o => o.Persistence.Directory = _directory);
+        await Eventually(() => after.Repository.GetTrace(traceIds[^1]));
+        Assert.Null(after.Repository.GetTrace(traceIds[0]));
+        Assert.InRange(after.Repository.GetTraces(new TraceQuery()).Count, 10, 99);
+    }
+
+    [Fact]
+    public async Task Kept_telemetry_older_than_its_age_limit_is_not_replayed_and_its_files_are_deleted()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        string old;
+        await using (var before = await OtlpIntakeServer.StartAsync(o => o.Persistence.Directory = _directory, time))
+        {
+            old = await ExportOneTraceAsync(before, "four days ago");
+        }
+
+        time.Advance(TimeSpan.FromDays(4));
+        await using var after = await OtlpIntakeServer.StartAsync(o =>
+        {
+            o.Persistence.Directory = _directory;
+            o.Persistence.MaxAge = TimeSpan.FromDays(3);
+        }, time);
+        // Replay runs before the first new batch is stored, so once this one shows, replay is over.
+        var fresh = await ExportOneTraceAsync(after, "now");
+
+        Assert.Null(after.Repository.GetTrace(old));
+        Assert.NotNull(after.Repository.GetTrace(fresh));
+        Assert.Single(Directory.GetFiles(_directory));
     }
 
     [Fact]
