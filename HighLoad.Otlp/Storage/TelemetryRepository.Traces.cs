@@ -6,7 +6,7 @@ namespace HighLoad.Otlp.Storage;
 
 public sealed partial class TelemetryRepository
 {
-    private readonly Dictionary<string, List<OtlpSpan>> _traces = [];
+    private readonly Dictionary<string, TraceEntry> _traces = [];
     // Arrival order of trace ids: past MaxTraces the trace that began arriving first is evicted.
     private readonly Queue<string> _traceOrder = new();
 
@@ -39,8 +39,8 @@ public sealed partial class TelemetryRepository
         lock (_lock)
         {
             IEnumerable<OtlpTraceSummary> traces = _traces.Values
-                .Where(spans => query.Text is null || spans.Any(s => s.Name.Contains(query.Text, StringComparison.OrdinalIgnoreCase) || Contains(s.Attributes, query.Text)))
-                .Select(Summarize);
+                .Where(trace => query.Text is null || trace.Spans.Any(s => s.Name.Contains(query.Text, StringComparison.OrdinalIgnoreCase) || Contains(s.Attributes, query.Text)))
+                .Select(trace => trace.Summary);
             if (query.Resource is { } resource) traces = traces.Where(t => t.Resources.Contains(resource));
             if (query.From is { } from) traces = traces.Where(t => t.StartTime >= from);
             if (query.To is { } to) traces = traces.Where(t => t.StartTime <= to);
@@ -53,24 +53,24 @@ public sealed partial class TelemetryRepository
     {
         lock (_lock)
         {
-            if (!_traces.TryGetValue(traceId.ToLowerInvariant(), out var spans)) return null;
-            return new OtlpTrace(Summarize(spans), [.. spans.OrderBy(s => s.StartTime)]);
+            if (!_traces.TryGetValue(traceId.ToLowerInvariant(), out var trace)) return null;
+            return new OtlpTrace(trace.Summary, [.. trace.Spans.OrderBy(s => s.StartTime)]);
         }
     }
 
     private void AddSpan(OtlpSpan span)
     {
-        if (!_traces.TryGetValue(span.TraceId, out var spans))
+        if (!_traces.TryGetValue(span.TraceId, out var trace))
         {
             if (_traces.Count >= _limits.MaxTraces && _traceOrder.TryDequeue(out var oldest))
             {
                 _traces.Remove(oldest);
                 EvictedTraces++;
             }
-            _traces[span.TraceId] = spans = [];
+            _traces[span.TraceId] = trace = new TraceEntry();
             _traceOrder.Enqueue(span.TraceId);
         }
-        if (spans.Count < _limits.MaxSpansPerTrace) spans.Add(span);
+        if (trace.Spans.Count < _limits.MaxSpansPerTrace) trace.Add(span);
     }
 
     private static OtlpTraceSummary Summarize(List<OtlpSpan> spans)
@@ -101,6 +101,22 @@ public sealed partial class TelemetryRepository
         ToAttributes(span.Attributes),
         [.. span.Events.Select(e => new OtlpSpanEvent(ToTime(e.TimeUnixNano), e.Name, ToAttributes(e.Attributes)))],
         [.. span.Links.Select(l => new OtlpSpanLink(ToHexId(l.TraceId) ?? "", ToHexId(l.SpanId) ?? "", ToAttributes(l.Attributes)))]);
+
+    // The trace list asks for every trace's summary on each refresh; it is worked out again only after a span arrives.
+    private sealed class TraceEntry
+    {
+        private OtlpTraceSummary? _summary;
+
+        public List<OtlpSpan> Spans { get; } = [];
+
+        public OtlpTraceSummary Summary => _summary ??= Summarize(Spans);
+
+        public void Add(OtlpSpan span)
+        {
+            Spans.Add(span);
+            _summary = null;
+        }
+    }
 
     private void ClearTraces()
     {
