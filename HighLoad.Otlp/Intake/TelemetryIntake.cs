@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using HighLoad.Otlp.Model;
 using HighLoad.Otlp.Proto.Collector.Logs.V1;
@@ -24,7 +25,9 @@ public sealed class TelemetryIntake
     private readonly Channel<TelemetryBatch> _buffer;
     private long _acceptedTraces, _droppedTraces, _acceptedMetrics, _droppedMetrics, _acceptedLogs, _droppedLogs;
 
-    public TelemetryIntake(IOptions<OtlpIntakeOptions> options)
+    public const string MeterName = "HighLoad.Otlp";
+
+    public TelemetryIntake(IOptions<OtlpIntakeOptions> options, IMeterFactory meterFactory)
     {
         // Wait mode only so TryWrite reports a full buffer; nothing ever waits on it.
         _buffer = Channel.CreateBounded<TelemetryBatch>(new BoundedChannelOptions(options.Value.BufferCapacity)
@@ -32,6 +35,15 @@ public sealed class TelemetryIntake
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
+
+        // The dashboard's own meters: what it dropped shows in its /metrics and on its pipeline page.
+        var meter = meterFactory.Create(MeterName);
+        meter.CreateObservableCounter("highload.otlp.batches.accepted", () => Measure(s => (s.AcceptedTraceBatches, s.AcceptedMetricBatches, s.AcceptedLogBatches)),
+            unit: "{batch}", description: "OTLP export batches taken into the intake buffer.");
+        meter.CreateObservableCounter("highload.otlp.batches.dropped", () => Measure(s => (s.DroppedTraceBatches, s.DroppedMetricBatches, s.DroppedLogBatches)),
+            unit: "{batch}", description: "OTLP export batches dropped because the intake buffer was full.");
+        meter.CreateObservableUpDownCounter("highload.otlp.buffer.batches", () => _buffer.Reader.Count,
+            unit: "{batch}", description: "OTLP export batches waiting to be stored.");
     }
 
     public ChannelReader<TelemetryBatch> Reader => _buffer.Reader;
@@ -70,6 +82,17 @@ public sealed class TelemetryIntake
         }
         Interlocked.Increment(ref dropped);
         return false;
+    }
+
+    private Measurement<long>[] Measure(Func<OtlpIntakeStatistics, (long Traces, long Metrics, long Logs)> select)
+    {
+        var (traces, metrics, logs) = select(GetStatistics());
+        return
+        [
+            new(traces, new KeyValuePair<string, object?>("signal", "traces")),
+            new(metrics, new KeyValuePair<string, object?>("signal", "metrics")),
+            new(logs, new KeyValuePair<string, object?>("signal", "logs")),
+        ];
     }
 
     private static long CountPoints(ExportMetricsServiceRequest request) => request.ResourceMetrics

@@ -29,6 +29,7 @@ internal sealed class OtlpIntakeServer : IAsyncDisposable
     public Uri HttpEndpoint => new($"http://127.0.0.1:{_http.IPEndPoint!.Port}");
     public TelemetryRepository Repository => _app.Services.GetRequiredService<TelemetryRepository>();
     public TelemetryIntake Intake => _app.Services.GetRequiredService<TelemetryIntake>();
+    public IServiceProvider Services => _app.Services;
 
     public static async Task<OtlpIntakeServer> StartAsync(Action<OtlpIntakeOptions>? configure = null, TimeProvider? time = null)
     {

@@ -8,6 +8,7 @@ using HighLoad.Otlp.Proto.Collector.Trace.V1;
 using HighLoad.Otlp.Proto.Common.V1;
 using ProtoResource = HighLoad.Otlp.Proto.Resource.V1.Resource;
 using HighLoad.Otlp.Proto.Trace.V1;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
@@ -179,6 +180,7 @@ public sealed class OtlpIntakeTests : IDisposable
         Assert.Equal(10, statistics.AcceptedTraceBatches + statistics.DroppedTraceBatches);
         Assert.InRange(statistics.AcceptedTraceBatches, 2, 3);
         Assert.Equal(statistics.DroppedTraceBatches, partialSuccesses);
+        Assert.Equal(statistics.DroppedTraceBatches, ObserveDroppedTraceBatches(server));
 
         stalled.Set();
         await Eventually(() => server.Repository.GetTraces(new TraceQuery()).Count == statistics.AcceptedTraceBatches ? "" : null);
@@ -199,6 +201,27 @@ public sealed class OtlpIntakeTests : IDisposable
         using var unparsable = await http.PostAsync("/v1/metrics", torn);
         Assert.Equal(HttpStatusCode.BadRequest, unparsable.StatusCode);
         Assert.Equal("application/problem+json", unparsable.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static long ObserveDroppedTraceBatches(OtlpIntakeServer server)
+    {
+        var meters = server.Services.GetRequiredService<IMeterFactory>();
+        long dropped = -1;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name == "highload.otlp.batches.dropped") listener.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag is { Key: "signal", Value: "traces" }) dropped = value;
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return dropped;
     }
 
     private static TracerProvider Tracing(OtlpIntakeServer server, OtlpExportProtocol protocol, ResourceKey resource, string source) =>
