@@ -34,8 +34,8 @@ internal sealed class TelemetryIngestion(
             {
                 try
                 {
-                    segments?.Append(batch.Kind, batch.Request);
-                    Store(batch.Kind, batch.Request);
+                    segments?.Append(batch);
+                    Store(batch);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -55,12 +55,12 @@ internal sealed class TelemetryIngestion(
         {
             try
             {
-                Store(kind, kind switch
+                Store(new TelemetryBatch(kind, payload is null ? null : kind switch
                 {
                     TelemetryKind.Traces => ExportTraceServiceRequest.Parser.ParseFrom(payload),
                     TelemetryKind.Metrics => ExportMetricsServiceRequest.Parser.ParseFrom(payload),
                     _ => ExportLogsServiceRequest.Parser.ParseFrom(payload),
-                });
+                }));
                 replayed++;
             }
             catch (InvalidProtocolBufferException)
@@ -71,14 +71,15 @@ internal sealed class TelemetryIngestion(
         logger.LogInformation("Replayed {Replayed} telemetry batches kept from earlier runs ({Skipped} unreadable, skipped).", replayed, skipped);
     }
 
-    private void Store(TelemetryKind kind, IMessage request)
+    private void Store(TelemetryBatch batch)
     {
-        switch (request)
+        switch (batch.Request)
         {
+            case null: repository.Clear(batch.Kind); break;
             case ExportTraceServiceRequest traces: repository.AddTraces(traces); break;
             case ExportMetricsServiceRequest metrics: repository.AddMetrics(metrics); break;
             case ExportLogsServiceRequest logs: repository.AddLogs(logs); break;
-            default: throw new ArgumentException($"Not an OTLP export request: {kind}.", nameof(request));
+            default: throw new ArgumentException($"Not an OTLP export request: {batch.Request.GetType()}.", nameof(batch));
         }
     }
 }

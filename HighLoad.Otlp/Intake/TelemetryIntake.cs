@@ -53,6 +53,10 @@ public sealed class TelemetryIntake
         Interlocked.Read(ref _acceptedMetrics), Interlocked.Read(ref _droppedMetrics),
         Interlocked.Read(ref _acceptedLogs), Interlocked.Read(ref _droppedLogs));
 
+    /// <summary>Forgets the given kinds of telemetry, in memory and in the kept files, after the batches already buffered.</summary>
+    public ValueTask ClearAsync(TelemetryKind kinds, CancellationToken cancellationToken = default) =>
+        _buffer.Writer.WriteAsync(new TelemetryBatch(kinds, null), cancellationToken);
+
     public ExportTraceServiceResponse Accept(ExportTraceServiceRequest request)
     {
         if (TryWrite(TelemetryKind.Traces, request, ref _acceptedTraces, ref _droppedTraces)) return new();

@@ -54,8 +54,8 @@ public sealed partial class TelemetryRepository(IOptions<OtlpIntakeOptions> opti
         }
     }
 
-    /// <summary>Forgets what is in memory (the dashboard's "clear"); segment files already written are kept.</summary>
-    public void Clear(TelemetryKind kinds)
+    /// <summary>In memory only: the dashboard clears through <see cref="Intake.TelemetryIntake.ClearAsync"/>, which also keeps the clear.</summary>
+    internal void Clear(TelemetryKind kinds)
     {
         lock (_lock)
         {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using Google.Protobuf;
+using HighLoad.Otlp.Intake;
 using HighLoad.Otlp.Model;
 using Microsoft.Extensions.Logging;
 
@@ -8,13 +9,15 @@ namespace HighLoad.Otlp.Storage;
 
 /// <summary>
 /// The received export requests, appended to segment files in a directory so telemetry outlives a restart.
-/// A record is [kind:1][length:4][crc32:4][protobuf]; a torn or corrupt record ends its segment's replay
-/// and the next segment is read. Retention deletes whole segments, oldest first, past a size or an age.
+/// A record is [kind:1][length:4][crc32:4][protobuf]; a clear is the kinds it clears with <see cref="ClearFlag"/>
+/// and no body. A torn or corrupt record ends its segment's replay and the next segment is read. Retention deletes whole segments, oldest first, past a size or an age.
 /// </summary>
 internal sealed class TelemetrySegmentLog : IDisposable
 {
     private const string Extension = ".otlpseg";
     private const int HeaderBytes = 9;
+    private const byte ClearFlag = 0x80;
+    private const byte AllKinds = (byte)(TelemetryKind.Traces | TelemetryKind.Metrics | TelemetryKind.Logs);
     private const int MaxRecordBytes = 64 * 1024 * 1024;
 
     private readonly TelemetryPersistenceOptions _options;
@@ -32,8 +35,11 @@ internal sealed class TelemetrySegmentLog : IDisposable
         Directory.CreateDirectory(_directory);
     }
 
-    /// <summary>Every record still kept, oldest first; the segment being written is never among them (a new one begins on start).</summary>
-    public IEnumerable<(TelemetryKind Kind, byte[] Payload)> ReadAll()
+    /// <summary>
+    /// Every record still kept, oldest first, a null payload for a clear; the segment being written is never among
+    /// them (a new one begins on start).
+    /// </summary>
+    public IEnumerable<(TelemetryKind Kind, byte[]? Payload)> ReadAll()
     {
         EnforceRetention();
         foreach (var path in Segments())
@@ -43,11 +49,11 @@ internal sealed class TelemetrySegmentLog : IDisposable
         }
     }
 
-    public void Append(TelemetryKind kind, IMessage request)
+    public void Append(TelemetryBatch batch)
     {
-        var payload = request.ToByteArray();
+        var payload = batch.Request?.ToByteArray() ?? [];
         Span<byte> header = stackalloc byte[HeaderBytes];
-        header[0] = (byte)kind;
+        header[0] = batch.IsClear ? (byte)((byte)batch.Kind | ClearFlag) : (byte)batch.Kind;
         BinaryPrimitives.WriteInt32LittleEndian(header[1..], payload.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(header[5..], Crc32.HashToUInt32(payload));
 
@@ -67,7 +73,7 @@ internal sealed class TelemetrySegmentLog : IDisposable
 
     public void Dispose() => _current?.Dispose();
 
-    private IEnumerable<(TelemetryKind, byte[])> ReadSegment(string path)
+    private IEnumerable<(TelemetryKind, byte[]?)> ReadSegment(string path)
     {
         FileStream file;
         try
@@ -86,11 +92,14 @@ internal sealed class TelemetrySegmentLog : IDisposable
             while (true)
             {
                 if (file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes) yield break;
-                var kind = (TelemetryKind)header[0];
+                var isClear = (header[0] & ClearFlag) != 0;
+                var kind = (TelemetryKind)(header[0] & ~ClearFlag);
                 var length = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(1));
                 var crc = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(5));
-                if (kind is not (TelemetryKind.Traces or TelemetryKind.Metrics or TelemetryKind.Logs)
-                    || length < 0 || length > MaxRecordBytes || length > file.Length - file.Position)
+                var knownKind = isClear
+                    ? kind != TelemetryKind.None && ((byte)kind & ~AllKinds) == 0 && length == 0
+                    : kind is TelemetryKind.Traces or TelemetryKind.Metrics or TelemetryKind.Logs;
+                if (!knownKind || length < 0 || length > MaxRecordBytes || length > file.Length - file.Position)
                 {
                     _logger.LogWarning("Telemetry segment {Path} ends in a torn record at byte {Offset}; the rest is skipped.", path, file.Position - HeaderBytes);
                     yield break;
@@ -102,7 +111,7 @@ internal sealed class TelemetrySegmentLog : IDisposable
                     _logger.LogWarning("Telemetry segment {Path} has a corrupt record at byte {Offset}; the rest is skipped.", path, file.Position - length - HeaderBytes);
                     yield break;
                 }
-                yield return (kind, payload);
+                yield return (kind, isClear ? null : payload);
             }
         }
     }

@@ -159,6 +159,25 @@ public sealed class OtlpIntakeTests : IDisposable
     }
 
     [Fact]
+    public async Task Cleared_traces_do_not_come_back_after_a_restart_but_later_ones_do()
+    {
+        string cleared, kept;
+        await using (var before = await OtlpIntakeServer.StartAsync(o => o.Persistence.Directory = _directory))
+        {
+            cleared = await ExportOneTraceAsync(before, "cleared");
+            await before.Intake.ClearAsync(TelemetryKind.Traces);
+            kept = await ExportOneTraceAsync(before, "kept");
+            Assert.Null(before.Repository.GetTrace(cleared));
+        }
+
+        await using var after = await OtlpIntakeServer.StartAsync(o => o.Persistence.Directory = _directory);
+        await ExportOneTraceAsync(after, "now");
+
+        Assert.Null(after.Repository.GetTrace(cleared));
+        Assert.NotNull(after.Repository.GetTrace(kept));
+    }
+
+    [Fact]
     public async Task A_full_buffer_drops_and_counts_batches_while_exporters_keep_getting_answers()
     {
         await using var server = await OtlpIntakeServer.StartAsync(o => o.BufferCapacity = 2);
