@@ -35,6 +35,14 @@ internal sealed class TelemetryIngestion(
                 try
                 {
                     segments?.Append(batch);
+                }
+                catch (IOException e)
+                {
+                    // A full or failing disk costs the restart its telemetry, not the live pages theirs.
+                    logger.LogWarning(e, "A {Kind} batch could not be kept on disk.", batch.Kind);
+                }
+                try
+                {
                     Store(batch);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -58,10 +58,18 @@ internal sealed class TelemetrySegmentLog : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(header[5..], Crc32.HashToUInt32(payload));
 
         var segment = _current ??= OpenNewSegment();
-        segment.Write(header);
-        segment.Write(payload);
-        // To the OS, not the disk: a dashboard crash loses nothing, a machine crash may lose the tail.
-        segment.Flush(flushToDisk: false);
+        try
+        {
+            segment.Write(header);
+            segment.Write(payload);
+        }
+        catch (IOException)
+        {
+            // What follows a half-written record could never be replayed: the next batch begins a new segment.
+            segment.Dispose();
+            _current = null;
+            throw;
+        }
 
         if (segment.Length >= _options.SegmentBytes)
         {
@@ -125,7 +133,8 @@ internal sealed class TelemetrySegmentLog : IDisposable
             var path = Path.Combine(_directory, $"{ticks:D19}{Extension}");
             try
             {
-                return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete);
+                // Unbuffered: each write reaches the OS at once, so a dashboard crash loses nothing (a machine crash may lose the tail).
+                return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
             }
             catch (IOException) when (File.Exists(path))
             {
