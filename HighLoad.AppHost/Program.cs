@@ -4,7 +4,8 @@ using HighLoad.ThirdParty;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-builder.AddDashboard<Projects.HighLoad_Dashboard>("dashboard", port: 18888, resourceServicePort: 18889);
+builder.AddDashboard<Projects.HighLoad_Dashboard>("dashboard", port: 18888, resourceServicePort: 18889)
+    .WithOtlpIntake(grpcPort: 18890, httpPort: 18891);
 
 var pg = builder.AddPostgres("pg", port: 15432);
 var highload = pg.AddDatabase("highload");

@@ -5,6 +5,7 @@ using HighLoad.Dashboard.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddDashboardServices();
+builder.AddTelemetryIntake();
 
 var app = builder.Build();
 
@@ -16,6 +17,8 @@ app.MapHealthChecks("/health");
 app.MapHealthChecks("/alive");
 app.MapLoginApi();
 app.MapConsoleLogsApi();
+app.MapTelemetryIntake();
+app.MapTelemetryApi();
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode()

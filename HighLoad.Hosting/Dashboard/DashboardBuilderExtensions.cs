@@ -33,4 +33,46 @@ public static class DashboardBuilderExtensions
                 return Task.CompletedTask;
             });
     }
+
+    // The dashboard's OTLP intake (gRPC and HTTP/protobuf, each on a port of its own) and every other project told
+    // to export there, with the variables and short delays Aspire gives them, so a trace shows within a second or
+    // two. The telemetry is kept in .highload/telemetry/ across dashboard and AppHost restarts.
+    public static IResourceBuilder<DashboardResource> WithOtlpIntake(
+        this IResourceBuilder<DashboardResource> builder, int? grpcPort = null, int? httpPort = null)
+    {
+        var dashboard = builder.Resource;
+        builder.WithEndpoint(DashboardResource.OtlpGrpcEndpointName, "http", grpcPort)
+            .WithEndpoint(DashboardResource.OtlpHttpEndpointName, "http", httpPort)
+            .WithEnvironment(context =>
+            {
+                var env = context.EnvironmentVariables;
+                env["Dashboard__Otlp__GrpcEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName).Url;
+                env["Dashboard__Otlp__HttpEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpHttpEndpointName).Url;
+                env["Dashboard__Otlp__Directory"] = Path.Combine(dashboard.StateDirectory, "telemetry");
+                return Task.CompletedTask;
+            });
+
+        builder.ApplicationBuilder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            foreach (var project in e.Model.Resources.OfType<ProjectResource>().Where(p => p != dashboard))
+            {
+                project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                {
+                    var env = context.EnvironmentVariables;
+                    env["OTEL_EXPORTER_OTLP_ENDPOINT"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName).Url;
+                    env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+                    env["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+                    env["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+                    env["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
+                    env["OTEL_METRICS_EXEMPLAR_FILTER"] = "trace_based";
+                    env["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true";
+                    env["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory";
+                    return Task.CompletedTask;
+                }));
+            }
+
+            return Task.CompletedTask;
+        });
+        return builder;
+    }
 }

@@ -7,6 +7,11 @@ namespace HighLoad.Hosting;
 // Both are kept in the state folder, so the printed link stays valid across restarts and --fresh renews them.
 public sealed class DashboardResource(string name, string stateDirectory, int? resourceServicePort) : ProjectResource(name)
 {
+    public const string OtlpGrpcEndpointName = "otlp-grpc";
+    public const string OtlpHttpEndpointName = "otlp-http";
+
+    public string StateDirectory { get; } = stateDirectory;
+
     public ParameterResource BrowserToken { get; } = new($"{name}-browser-token", stateDirectory, secret: true);
 
     public ParameterResource ResourceServiceApiKey { get; } = new($"{name}-resource-service-api-key", stateDirectory, secret: true);

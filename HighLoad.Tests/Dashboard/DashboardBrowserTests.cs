@@ -68,7 +68,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.Locator("tr[data-resource='dashboard'] button", new() { HasText = "Environment" }).ClickAsync();
         await Expect(page.Locator("tr.details td.env-value.masked")).ToHaveCountAsync(2);
         await Expect(page.Locator("tr.details")).Not.ToContainTextAsync(_app.GetResource<DashboardResource>("dashboard").BrowserToken.Value);
-        await ScreenshotAsync(page, "resources");
+        await DashboardBrowser.ScreenshotAsync(page, "resources");
 
         await ticker.Locator("button[data-command='resource-restart']").ClickAsync();
         await Expect(ticker.Locator("td.pid")).Not.ToHaveTextAsync(firstPid.ToString(), new() { Timeout = 20_000 });
@@ -91,7 +91,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // Colours are kept: the ANSI green of "tick" is a class, and no escape character reaches the page.
         await Expect(lines.Last.Locator("span.ansi-fg-2")).ToHaveTextAsync("tick");
         Assert.DoesNotContain("\u001b", await lines.Last.InnerTextAsync());
-        await ScreenshotAsync(page, "console-logs");
+        await DashboardBrowser.ScreenshotAsync(page, "console-logs");
 
         // Download as text: the same lines, escapes stripped.
         var download = await (await page.APIRequest.GetAsync($"{_app.GetEndpoint("dashboard")}api/consolelogs/ticker")).TextAsync();
@@ -112,34 +112,6 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         .Select(m => int.Parse(m.Groups[1].Value))
         .DefaultIfEmpty(0)
         .Max();
-
-    // Into the test results (beside the state folder test.sh names); with HIGHLOAD_UPDATE_SCREENSHOTS=1, also one per
-    // page into docs/screenshots for the README (not on every run: a test run should not change the checkout).
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var results = Path.Combine(Environment.GetEnvironmentVariable("HIGHLOAD_TEST_STATE_DIR") ?? AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(results);
-        var path = Path.Combine(results, $"dashboard-{name}.png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        if (Environment.GetEnvironmentVariable("HIGHLOAD_UPDATE_SCREENSHOTS") == "1" && RepositoryRoot() is { } root)
-        {
-            Directory.CreateDirectory(Path.Combine(root, "docs", "screenshots"));
-            File.Copy(path, Path.Combine(root, "docs", "screenshots", $"dashboard-{name}.png"), overwrite: true);
-        }
-    }
-
-    private static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HighLoad.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
 
     public async Task DisposeAsync()
     {

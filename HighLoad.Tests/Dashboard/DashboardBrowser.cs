@@ -1,0 +1,57 @@
+using Microsoft.Playwright;
+
+namespace HighLoad.Tests.Dashboard;
+
+// Headless Chromium from Debian's package, driven by Playwright (which cannot download a browser here).
+public sealed class DashboardBrowser : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+
+    private DashboardBrowser(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        Browser = browser;
+    }
+
+    public IBrowser Browser { get; }
+
+    public static async Task<DashboardBrowser> LaunchAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        return new DashboardBrowser(playwright, await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true }));
+    }
+
+    // Into the test results (beside the state folder test.sh names); with HIGHLOAD_UPDATE_SCREENSHOTS=1, also one per
+    // page into docs/screenshots for the README (not on every run: a test run should not change the checkout).
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var results = Path.Combine(Environment.GetEnvironmentVariable("HIGHLOAD_TEST_STATE_DIR") ?? AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(results);
+        var path = Path.Combine(results, $"dashboard-{name}.png");
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        if (Environment.GetEnvironmentVariable("HIGHLOAD_UPDATE_SCREENSHOTS") == "1" && RepositoryRoot() is { } root)
+        {
+            Directory.CreateDirectory(Path.Combine(root, "docs", "screenshots"));
+            File.Copy(path, Path.Combine(root, "docs", "screenshots", $"dashboard-{name}.png"), overwrite: true);
+        }
+    }
+
+    private static string? RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HighLoad.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
