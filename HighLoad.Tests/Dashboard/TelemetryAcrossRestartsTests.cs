@@ -1,0 +1,74 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using HighLoad.Hosting;
+using HighLoad.Hosting.Testing;
+using HighLoad.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace HighLoad.Tests.Dashboard;
+
+// What Aspire's dashboard forgets and this one keeps: telemetry received before the AppHost (and with it the
+// dashboard) stopped is still listed after the next start on the same state folder. A small model: the dashboard
+// and the provider stand-in, which exports its own spans.
+public sealed class TelemetryAcrossRestartsTests : IDisposable
+{
+    private readonly string _state = Path.Combine(Path.GetTempPath(), $"highload-telemetry-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task ATraceRecordedBeforeAnAppHostRestartIsStillListedAfterIt()
+    {
+        string traceId;
+        await using (var first = await StartAsync())
+        {
+            using var http = new HttpClient();
+            (await http.GetAsync(new Uri(first.GetEndpoint("thirdparty"), "/stats"))).EnsureSuccessStatusCode();
+            using var dashboard = await LoggedInAsync(first);
+            string? found = null;
+            await HighLoadAppFixture.Eventually(async () =>
+            {
+                var traces = await dashboard.GetFromJsonAsync<JsonElement>("api/telemetry/traces?text=/stats");
+                found = traces.GetArrayLength() > 0 ? traces[0].GetProperty("traceId").GetString() : null;
+                return found is not null;
+            }, TimeSpan.FromSeconds(30), "the stand-in's span of GET /stats reached the dashboard");
+            traceId = found!;
+        }
+
+        await using var second = await StartAsync();
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        var page = await browser.Browser.NewPageAsync();
+        await page.GotoAsync(second.GetResource<DashboardResource>("dashboard").LoginUrl);
+        await page.GotoAsync($"{second.GetEndpoint("dashboard")}traces");
+        await Expect(page.Locator($"table.traces tr[data-trace='{traceId}']")).ToBeVisibleAsync();
+    }
+
+    private async Task<DistributedApplication> StartAsync()
+    {
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            StateDirectory = _state,
+            DynamicPorts = true,
+            EchoResourceOutput = false,
+        });
+        builder.AddDashboard<Projects.HighLoad_Dashboard>("dashboard").WithOtlpIntake();
+        builder.AddProject<Projects.HighLoad_ThirdParty>("thirdparty");
+        var app = builder.Build();
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<HttpClient> LoggedInAsync(DistributedApplication app)
+    {
+        var dashboard = app.GetResource<DashboardResource>("dashboard");
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new() }) { BaseAddress = new Uri(dashboard.GetEndpoint("http").Url + "/") };
+        (await http.GetAsync($"login?t={dashboard.BrowserToken.Value}")).EnsureSuccessStatusCode();
+        return http;
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_state))
+        {
+            Directory.Delete(_state, recursive: true);
+        }
+    }
+}
