@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HighLoad.Dashboard.Apis;
 
-// Traces as JSON, for export and for scripts: the list (filtered as the page filters it) and one trace's spans.
+// Traces and structured logs as JSON, for export and for scripts: filtered as the pages filter them.
 public static class TelemetryApi
 {
     public static IEndpointRouteBuilder MapTelemetryApi(this IEndpointRouteBuilder app)
@@ -16,6 +16,15 @@ public static class TelemetryApi
         api.MapGet("/traces/{traceId}", Results<Ok<OtlpTrace>, NotFound> (string traceId, TelemetryRepository telemetry) =>
             telemetry.GetTrace(traceId) is { } trace ? TypedResults.Ok(trace) : TypedResults.NotFound())
             .WithName("ExportTrace");
+        api.MapGet("/logs", (TelemetryRepository telemetry, string? text, OtlpLogLevel? level, string? traceId, int? limit) =>
+            telemetry.GetLogs(new LogQuery
+            {
+                Text = text,
+                MinLevel = level ?? OtlpLogLevel.Unspecified,
+                TraceId = traceId,
+                Limit = Math.Clamp(limit ?? 500, 1, 50_000),
+            }))
+            .WithName("ExportLogs");
         return app;
     }
 }

@@ -66,6 +66,15 @@ public sealed class JobTraceTests(HighLoadAppFixture fixture)
         await Expect(page.Locator($"table.traces tr[data-trace='{traceId}']")).ToBeVisibleAsync();
         await Expect(page.Locator("table.traces tr.trace")).ToHaveCountAsync(1);
         await DashboardBrowser.ScreenshotAsync(page, "traces");
+
+        // Every service's logs arrive as structured records too.
+        await page.GotoAsync($"{dashboard.GetEndpoint("http").Url}/structuredlogs");
+        foreach (var resource in new[] { "api", "worker" })
+        {
+            await Expect(page.Locator($"table.logs tr.log[data-resource='{resource}']").First).ToBeVisibleAsync();
+        }
+
+        await DashboardBrowser.ScreenshotAsync(page, "structured-logs");
     }
 
     private static string? ResourceOf(JsonElement span) => span.GetProperty("resource").GetProperty("name").GetString();

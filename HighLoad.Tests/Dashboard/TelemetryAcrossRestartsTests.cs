@@ -9,7 +9,7 @@ namespace HighLoad.Tests.Dashboard;
 
 // What Aspire's dashboard forgets and this one keeps: telemetry received before the AppHost (and with it the
 // dashboard) stopped is still listed after the next start on the same state folder. A small model: the dashboard
-// and the provider stand-in, which exports its own spans.
+// and the provider stand-in, which exports its own spans and logs.
 public sealed class TelemetryAcrossRestartsTests : IDisposable
 {
     private readonly string _state = Path.Combine(Path.GetTempPath(), $"highload-telemetry-{Guid.NewGuid():N}");
@@ -39,6 +39,15 @@ public sealed class TelemetryAcrossRestartsTests : IDisposable
         await page.GotoAsync(second.GetResource<DashboardResource>("dashboard").LoginUrl);
         await page.GotoAsync($"{second.GetEndpoint("dashboard")}traces");
         await Expect(page.Locator($"table.traces tr[data-trace='{traceId}']")).ToBeVisibleAsync();
+
+        // The stand-in's own log, as a structured record on its page: found by text, hidden by a level above it.
+        await page.GotoAsync($"{second.GetEndpoint("dashboard")}structuredlogs");
+        await page.Locator("input[type=search]").FillAsync("Simulated provider");
+        var record = page.Locator("table.logs tr.log[data-resource='thirdparty']").First;
+        await Expect(record).ToBeVisibleAsync();
+        await Expect(record.Locator("td.level")).ToHaveTextAsync("Information");
+        await page.Locator("select[aria-label='Minimum level']").SelectOptionAsync("Warning");
+        await Expect(page.Locator("table.logs tr.log")).ToHaveCountAsync(0);
     }
 
     private async Task<DistributedApplication> StartAsync()
