@@ -10,6 +10,7 @@ public sealed class BenchOptions
           --rate R           the first rate tried, in requests/s (default 250)
           --max-rate R       the highest rate tried (default 50000)
           --scenario NAME    only scenarios whose name contains NAME (repeatable), e.g. "users get"
+          --no-telemetry     the services export no telemetry to the dashboard (run with and without it to see its cost)
         """;
 
     public bool Quick { get; private set; }
@@ -21,6 +22,9 @@ public sealed class BenchOptions
     public double MaxRate { get; private set; } = 50_000;
 
     public List<string> Scenarios { get; } = [];
+
+    // Whether the services export traces, metrics and logs to the dashboard, as ./run.sh has them do.
+    public bool Telemetry { get; private set; } = true;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -36,6 +40,9 @@ public sealed class BenchOptions
                     break;
                 case "--quick":
                     options.Quick = true;
+                    break;
+                case "--no-telemetry":
+                    options.Telemetry = false;
                     break;
                 case "--step-seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], out var seconds) && seconds > 0:
                     options.StepDuration = TimeSpan.FromSeconds(seconds);

@@ -30,6 +30,25 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Hi
 var providerLimits = builder.GetResource<ThirdPartyResource>("thirdparty");
 (providerLimits.PerMinute, providerLimits.PerHour, providerLimits.PerDay) = (6_000, 360_000, 8_640_000);
 
+if (!options.Telemetry)
+{
+    // Subscribed after Program.cs's WithOtlpIntake, so this runs after it: the last word on the variable is an empty
+    // endpoint, and the service defaults export nothing (the dashboard still runs, receiving nothing).
+    builder.Eventing.Subscribe<HighLoad.Hosting.Eventing.BeforeStartEvent>((e, _) =>
+    {
+        foreach (var project in e.Model.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            {
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = "";
+                return Task.CompletedTask;
+            }));
+        }
+
+        return Task.CompletedTask;
+    });
+}
+
 await using var app = builder.Build();
 await app.StartAsync();
 using var baseline = StartBaseline(out var baselineUri);
@@ -48,8 +67,9 @@ try
     var users = await SeedAsync(http, lb, apiKey, "/api/v1/users", 200, i => new { email = $"seed-{Guid.NewGuid():N}@example.com", name = $"seed {i}" });
     var jobIds = await SeedAsync(http, lb, apiKey, "/api/v1/jobs", 200, i => new { input = $"seed job {i}" });
 
-    // The processes measured: each api and worker replica, by the process id its resource snapshot names.
-    var processes = app.Model.Resources.Where(r => r.Name is "api" or "worker")
+    // The processes measured: each api and worker replica and the dashboard (what receiving telemetry costs it), by
+    // the process id its resource snapshot names.
+    var processes = app.Model.Resources.Where(r => r.Name is "api" or "worker" or "dashboard")
         .SelectMany(r => r.InstanceNames().Select(id => (Name: id, Resource: r,
             ProcessId: app.ResourceNotifications.TryGetCurrentState(id, out var e) ? e.Snapshot.Pid : null)))
         .ToList();
@@ -123,7 +143,7 @@ try
             $"({ledger.DeletedByRetention} deleted by the mock cluster's 5 MB-a-partition retention)", ledger.Lost == 0));
     }
 
-    foreach (var process in processes)
+    foreach (var process in processes.Where(p => p.Resource.Name is "api" or "worker"))
     {
         var limit = process.Resource.Name == "api" ? 300 : 200;
         var peak = ProcessUsage.PeakRssMegabytes(process.ProcessId!.Value);
@@ -144,6 +164,9 @@ try
         [
             "Every service, the servers, the load generator and the baseline share the machine's cores: compare ratios to the baseline across runs, not absolute rates.",
             $"The provider's budget is {providerLimits.PerMinute}/min during the run; the workers take at most 90% of it (their buckets refill at 90% of each limit).",
+            options.Telemetry
+                ? "Telemetry on, as ./run.sh has it: every service exports traces, metrics and logs to the dashboard each second."
+                : "Telemetry off (--no-telemetry): the services export nothing; the dashboard runs idle.",
         ]);
     report.Write(Path.Combine(repository, "bench", "results"));
     Console.WriteLine();
