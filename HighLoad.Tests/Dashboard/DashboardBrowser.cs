@@ -1,3 +1,5 @@
+using HighLoad.Hosting;
+using HighLoad.Hosting.ApplicationModel;
 using Microsoft.Playwright;
 
 namespace HighLoad.Tests.Dashboard;
@@ -19,6 +21,14 @@ public sealed class DashboardBrowser : IAsyncDisposable
     {
         var playwright = await Playwright.CreateAsync();
         return new DashboardBrowser(playwright, await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true }));
+    }
+
+    // An HttpClient that has logged in with the browser token, as the printed link does: for the dashboard's JSON exports.
+    public static async Task<HttpClient> LoggedInHttpClientAsync(DashboardResource dashboard)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new() }) { BaseAddress = new Uri(dashboard.GetEndpoint("http").Url + "/") };
+        (await http.GetAsync($"login?t={dashboard.BrowserToken.Value}")).EnsureSuccessStatusCode();
+        return http;
     }
 
     // Into the test results (beside the state folder test.sh names); with HIGHLOAD_UPDATE_SCREENSHOTS=1, also one per

@@ -13,8 +13,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private readonly string _state = Path.Combine(Path.GetTempPath(), $"highload-dashboard-{Guid.NewGuid():N}");
     private DistributedApplication _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private DashboardBrowser _browser = null!;
 
     public async Task InitializeAsync()
     {
@@ -30,14 +29,13 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         _app = builder.Build();
         await _app.StartAsync();
 
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        _browser = await DashboardBrowser.LaunchAsync();
     }
 
     [Fact]
     public async Task WithoutTheTokenEveryPageAsksForIt()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await _browser.Browser.NewPageAsync();
         await page.GotoAsync(_app.GetEndpoint("dashboard").ToString());
         await Expect(page).ToHaveURLAsync(new Regex("/login"));
         await Expect(page.Locator("input[name=t]")).ToBeVisibleAsync();
@@ -55,7 +53,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     [Fact]
     public async Task ResourcesShowRunningRestartWorksAndConsoleLinesArriveLive()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 800 } });
+        var page = await _browser.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 800 } });
         await page.GotoAsync(_app.GetResource<DashboardResource>("dashboard").LoginUrl);
 
         var ticker = page.Locator("tr[data-resource='ticker']");
@@ -116,7 +114,6 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _browser.DisposeAsync();
-        _playwright.Dispose();
         await _app.DisposeAsync();
         if (Directory.Exists(_state))
         {

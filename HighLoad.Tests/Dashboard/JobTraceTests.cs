@@ -22,8 +22,7 @@ public sealed class JobTraceTests(HighLoadAppFixture fixture)
         Assert.Equal("succeeded", finished[ids[0]]);
 
         var dashboard = fixture.App.GetResource<DashboardResource>("dashboard");
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new() }) { BaseAddress = new Uri(dashboard.GetEndpoint("http").Url + "/") };
-        (await http.GetAsync($"login?t={dashboard.BrowserToken.Value}")).EnsureSuccessStatusCode();
+        using var http = await DashboardBrowser.LoggedInHttpClientAsync(dashboard);
 
         // The services export every second; the trace is complete once the stand-in's span and the write are in.
         string? traceId = null;

@@ -22,7 +22,7 @@ public sealed class TelemetryAcrossRestartsTests : IDisposable
         {
             using var http = new HttpClient();
             (await http.GetAsync(new Uri(first.GetEndpoint("thirdparty"), "/stats"))).EnsureSuccessStatusCode();
-            using var dashboard = await LoggedInAsync(first);
+            using var dashboard = await DashboardBrowser.LoggedInHttpClientAsync(first.GetResource<DashboardResource>("dashboard"));
             string? found = null;
             await HighLoadAppFixture.Eventually(async () =>
             {
@@ -63,14 +63,6 @@ public sealed class TelemetryAcrossRestartsTests : IDisposable
         var app = builder.Build();
         await app.StartAsync();
         return app;
-    }
-
-    private static async Task<HttpClient> LoggedInAsync(DistributedApplication app)
-    {
-        var dashboard = app.GetResource<DashboardResource>("dashboard");
-        var http = new HttpClient(new HttpClientHandler { CookieContainer = new() }) { BaseAddress = new Uri(dashboard.GetEndpoint("http").Url + "/") };
-        (await http.GetAsync($"login?t={dashboard.BrowserToken.Value}")).EnsureSuccessStatusCode();
-        return http;
     }
 
     public void Dispose()
