@@ -13,14 +13,14 @@ public static class TelemetryIntakeExtensions
 
     public static IHostApplicationBuilder AddTelemetryIntake(this WebApplicationBuilder builder)
     {
-        var grpc = builder.Configuration.GetValue<Uri?>($"{Section}:GrpcEndpointUrl");
-        var http = builder.Configuration.GetValue<Uri?>($"{Section}:HttpEndpointUrl");
         var directory = builder.Configuration[$"{Section}:Directory"];
         builder.Services.AddOtlpIntake(options => options.Persistence.Directory = directory is { Length: > 0 } ? Path.GetFullPath(directory) : null);
-        if (grpc is null || http is null)
+        if (Endpoints(builder.Configuration) is not { } endpoints)
         {
             return builder;
         }
+
+        var (grpc, http) = endpoints;
 
         // Listening on explicit ports replaces ASPNETCORE_URLS, so the pages' own port is listened on here too.
         var pages = new Uri((builder.Configuration["urls"] ?? "http://127.0.0.1:18888").Split(';')[0]);
@@ -36,14 +36,19 @@ public static class TelemetryIntakeExtensions
     // Each receiver only on its own port: the pages' port answers no OTLP, the OTLP ports serve no pages.
     public static WebApplication MapTelemetryIntake(this WebApplication app)
     {
-        var grpc = app.Configuration.GetValue<Uri?>($"{Section}:GrpcEndpointUrl");
-        var http = app.Configuration.GetValue<Uri?>($"{Section}:HttpEndpointUrl");
-        if (grpc is not null && http is not null)
+        if (Endpoints(app.Configuration) is { } endpoints)
         {
+            var (grpc, http) = endpoints;
             app.MapOtlpGrpcIntake().RequireHost($"*:{grpc.Port}");
             app.MapOtlpHttpIntake().RequireHost($"*:{http.Port}");
         }
 
         return app;
     }
+
+    // Both of the intake's URLs, or neither (the dashboard run by itself, without the AppHost).
+    private static (Uri Grpc, Uri Http)? Endpoints(IConfiguration configuration) =>
+        configuration.GetValue<Uri?>($"{Section}:GrpcEndpointUrl") is { } grpc && configuration.GetValue<Uri?>($"{Section}:HttpEndpointUrl") is { } http
+            ? (grpc, http)
+            : null;
 }
