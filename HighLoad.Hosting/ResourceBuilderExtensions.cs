@@ -70,12 +70,13 @@ public static class ResourceBuilderExtensions
         where T : IResourceWithEnvironment
     {
         var resource = source.Resource;
-        return builder.WithEnvironment(async context =>
+        // The resource itself, resolved at start like a parameter (ProcessStart.ValueOfAsync), so the snapshot knows the
+        // value is a connection string (it carries the password) and the dashboard masks it.
+        return builder.WithEnvironment(context =>
         {
-            context.EnvironmentVariables[$"ConnectionStrings__{connectionName ?? resource.Name}"] =
-                await resource.GetConnectionStringAsync(context.CancellationToken)
-                ?? throw new InvalidOperationException($"'{resource.Name}' has no connection string yet.");
+            context.EnvironmentVariables[$"ConnectionStrings__{connectionName ?? resource.Name}"] = resource;
             ApplyReferenceEnvironment(resource, context);
+            return Task.CompletedTask;
         });
     }
 

@@ -68,7 +68,8 @@ internal static class ProcessStart
         foreach (var (key, value) in env.EnvironmentVariables.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             info.Environment[key] = await ValueOfAsync(value, cancellationToken);
-            environment.Add(new EnvironmentVariableSnapshot(key, info.Environment[key]!, value is ParameterResource { Secret: true }));
+            // A connection string carries the database's password: as secret as the parameter it came from.
+            environment.Add(new EnvironmentVariableSnapshot(key, info.Environment[key]!, value is ParameterResource { Secret: true } or IResourceWithConnectionString));
         }
 
         return (info, stopSignal, environment.ToImmutable());

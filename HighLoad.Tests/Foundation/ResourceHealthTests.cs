@@ -26,6 +26,18 @@ public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
         Assert.Equal(0, migrations.ExitCode);
     }
 
+    // The environment the dashboard shows: a connection string carries the database password, so it is masked there
+    // like a secret parameter; an ordinary setting is not.
+    [Fact]
+    public void ConnectionStringsAndSecretParametersAreMarkedSecretInTheSnapshot()
+    {
+        var environment = fixture.Snapshot("api-0").EnvironmentVariables;
+        Assert.True(environment.Single(e => e.Name == "ConnectionStrings__db").IsSecret);
+        Assert.Contains("Password=", environment.Single(e => e.Name == "ConnectionStrings__db").Value);
+        Assert.True(environment.Single(e => e.Name == "Admin__ApiKey").IsSecret);
+        Assert.False(environment.Single(e => e.Name == "OTEL_SERVICE_NAME").IsSecret);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
