@@ -24,7 +24,7 @@ public sealed record LogQuery
 {
     public ResourceKey? Resource { get; init; }
     public OtlpLogLevel MinLevel { get; init; } = OtlpLogLevel.Unspecified;
-    /// <summary>Matched, case-insensitively, against the message, the exception and attribute values.</summary>
+    /// <summary>Every word found in the message, exception, category, attributes or resource (<see cref="Storage.TextSearch"/>).</summary>
     public string? Text { get; init; }
     public string? TraceId { get; init; }
     public DateTimeOffset? From { get; init; }

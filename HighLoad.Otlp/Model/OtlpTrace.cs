@@ -17,7 +17,7 @@ public sealed record OtlpTrace(OtlpTraceSummary Summary, IReadOnlyList<OtlpSpan>
 public sealed record TraceQuery
 {
     public ResourceKey? Resource { get; init; }
-    /// <summary>Matched, case-insensitively, against span names and attribute values.</summary>
+    /// <summary>Every word found in the trace's span names, status messages or attribute values (<see cref="Storage.TextSearch"/>).</summary>
     public string? Text { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }

@@ -62,11 +62,4 @@ internal static class OtlpConversions
         <= 20 => OtlpLogLevel.Error,
         _ => OtlpLogLevel.Critical,
     };
-
-    public static bool Contains(IReadOnlyList<KeyValuePair<string, string>> attributes, string text)
-    {
-        foreach (var attribute in attributes)
-            if (attribute.Value.Contains(text, StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
-    }
 }

@@ -42,6 +42,7 @@ public sealed partial class TelemetryRepository
     public IReadOnlyList<OtlpLogEntry> GetLogs(LogQuery query)
     {
         var traceId = query.TraceId?.ToLowerInvariant();
+        var search = TextSearch.Parse(query.Text);
         var found = new List<OtlpLogEntry>();
         lock (_lock)
         {
@@ -54,16 +55,17 @@ public sealed partial class TelemetryRepository
                 if (traceId is not null && log.TraceId != traceId) continue;
                 if (query.From is { } from && log.Time < from) continue;
                 if (query.To is { } to && log.Time > to) continue;
-                if (query.Text is { } text
-                    && !log.Message.Contains(text, StringComparison.OrdinalIgnoreCase)
-                    && !(log.Exception?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
-                    && !Contains(log.Attributes, text)) continue;
+                if (search is not null && !search.Matches(Searchable(log))) continue;
                 found.Add(log);
             }
         }
         found.Reverse();
         return found;
     }
+
+    private static IEnumerable<string?> Searchable(OtlpLogEntry log) =>
+        [log.Message, log.Exception, log.Scope, log.Resource.InstanceId, log.TraceId,
+            .. log.Attributes.Select(a => a.Key), .. log.Attributes.Select(a => a.Value)];
 
     private OtlpLogEntry ToLogEntry(Proto.Logs.V1.LogRecord record, ResourceKey resource, string scope)
     {

@@ -36,10 +36,11 @@ public sealed partial class TelemetryRepository
 
     public IReadOnlyList<OtlpTraceSummary> GetTraces(TraceQuery query)
     {
+        var search = TextSearch.Parse(query.Text);
         lock (_lock)
         {
             IEnumerable<OtlpTraceSummary> traces = _traces.Values
-                .Where(trace => query.Text is null || trace.Spans.Any(s => s.Name.Contains(query.Text, StringComparison.OrdinalIgnoreCase) || Contains(s.Attributes, query.Text)))
+                .Where(trace => search is null || search.Matches(trace.Spans.SelectMany(Searchable)))
                 .Select(trace => trace.Summary);
             if (query.Resource is { } resource) traces = traces.Where(t => t.Resources.Contains(resource));
             if (query.From is { } from) traces = traces.Where(t => t.StartTime >= from);
@@ -48,6 +49,9 @@ public sealed partial class TelemetryRepository
             return [.. traces.OrderByDescending(t => t.StartTime).Take(query.Limit)];
         }
     }
+
+    private static IEnumerable<string?> Searchable(OtlpSpan span) =>
+        [span.Name, span.TraceId, span.StatusMessage, .. span.Attributes.Select(a => a.Value)];
 
     public OtlpTrace? GetTrace(string traceId)
     {

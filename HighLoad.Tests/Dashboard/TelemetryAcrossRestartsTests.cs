@@ -48,6 +48,41 @@ public sealed class TelemetryAcrossRestartsTests : IDisposable
         await Expect(record.Locator("td.level")).ToHaveTextAsync("Information");
         await page.Locator("select[aria-label='Minimum level']").SelectOptionAsync("Warning");
         await Expect(page.Locator("table.logs tr.log")).ToHaveCountAsync(0);
+
+        // The search finds every word, in any order, wherever it is in the record; a phrase only as written.
+        await page.Locator("select[aria-label='Minimum level']").SelectOptionAsync("Unspecified");
+        await page.Locator("input[type=search]").FillAsync("limits provider");
+        await Expect(record).ToBeVisibleAsync();
+        await page.Locator("input[type=search]").FillAsync("\"limits provider\"");
+        await Expect(page.Locator("table.logs tr.log")).ToHaveCountAsync(0);
+
+        // Both lists export as CSV, one row per record, filtered as on the page.
+        using var exports = await DashboardBrowser.LoggedInHttpClientAsync(second.GetResource<DashboardResource>("dashboard"));
+        using var logs = await exports.GetAsync("api/telemetry/logs?format=csv&text=Simulated%20provider");
+        Assert.Equal("text/csv", logs.Content.Headers.ContentType?.MediaType);
+        var logLines = (await logs.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("Time,Level,Resource,Instance,Category,Message", logLines[0]);
+        Assert.Contains(logLines.Skip(1), line => line.Contains(",Information,thirdparty,", StringComparison.Ordinal));
+        var traces = await exports.GetStringAsync("api/telemetry/traces?format=csv&text=/stats");
+        Assert.Contains(traceId, traces);
+
+        // Paused, the list holds still while spans arrive; resumed, it catches up. Cleared, it is empty, and stays so.
+        await page.GotoAsync($"{second.GetEndpoint("dashboard")}traces");
+        await page.Locator("button.clear").ClickAsync();
+        await Expect(page.Locator("table.traces tr.trace")).ToHaveCountAsync(0);
+        await page.Locator("button.pause").ClickAsync();
+        await Expect(page.Locator("button.pause")).ToHaveTextAsync("Resume");
+        using (var provider = new HttpClient())
+        {
+            (await provider.GetAsync(new Uri(second.GetEndpoint("thirdparty"), "/stats"))).EnsureSuccessStatusCode();
+        }
+
+        await HighLoadAppFixture.Eventually(async () => (await exports.GetFromJsonAsync<JsonElement>("api/telemetry/traces?text=/stats")).GetArrayLength() == 1,
+            TimeSpan.FromSeconds(30), "the new GET /stats span reached the dashboard");
+        await Expect(page.Locator("table.traces tr.trace")).ToHaveCountAsync(0);
+        await page.Locator("button.pause").ClickAsync();
+        await Expect(page.Locator("table.traces tr.trace")).ToHaveCountAsync(1);
+        Assert.DoesNotContain(traceId, await exports.GetStringAsync("api/telemetry/traces?format=csv"));
     }
 
     private async Task<DistributedApplication> StartAsync()
