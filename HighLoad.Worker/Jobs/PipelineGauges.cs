@@ -5,8 +5,8 @@ using HighLoad.Worker.Provider;
 namespace HighLoad.Worker.Jobs;
 
 // What an operator watches of this replica's pipeline, on /metrics and over OTLP: whether its provider breaker is
-// open, and the tokens left in each window of the shared budget (read from Redis every few seconds, off the path
-// of the jobs).
+// open, and each window of the shared budget: its limit, and the tokens left (read from Redis every few seconds,
+// off the path of the jobs).
 public sealed class PipelineGauges : BackgroundService
 {
     private static readonly Meter Meter = new("HighLoad.Jobs");
@@ -24,6 +24,10 @@ public sealed class PipelineGauges : BackgroundService
         Meter.CreateObservableGauge("highload.provider.budget.tokens",
             () => _windows.Select(w => new Measurement<long>(w.TokensLeft, new KeyValuePair<string, object?>("window", w.Window.Name))),
             description: "Tokens left in each window of the provider budget all workers share");
+        Meter.CreateObservableGauge("highload.provider.budget.limit",
+            () => budget.Options.Windows.Select(w => new Measurement<long>(w.Limit, new KeyValuePair<string, object?>("window", w.Name))),
+            unit: "{call}",
+            description: "The provider's limit on calls in each window, as configured (Provider:PerMinute, PerHour, PerDay); the workers plan to use BudgetFraction of it, 0.9 by default");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
