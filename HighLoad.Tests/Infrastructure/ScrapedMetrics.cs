@@ -21,6 +21,24 @@ public static class ScrapedMetrics
         return total;
     }
 
+    // How much a metric summed over the replicas has grown since a reading: as soon as it has grown by atLeast, else
+    // what it has grown by after 10 s. A scrape can be cached, and a worker counts a moment after its row is written.
+    public static async Task<double> GrowthAsync(
+        HighLoadAppFixture fixture, string resource, string metric, double since, double atLeast, params string[] labels)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var growth = await SumAsync(fixture, resource, metric, labels) - since;
+            if (growth >= atLeast || DateTime.UtcNow > deadline)
+            {
+                return growth;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     // One replica's samples of a metric whose labels include every one given (server="primary", say), added up.
     public static async Task<double> ReadAsync(HighLoadAppFixture fixture, string resource, int replica, string metric, params string[] labels)
     {
