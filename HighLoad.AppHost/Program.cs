@@ -38,6 +38,7 @@ var api = builder.AddProject<Projects.HighLoad_Api>("api", port: 15101)
     .WithEnvironment("DevelopmentClient__ApiKey", devApiKey)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithEnvironment("Jobs__Intake__IdSigningKey", jobIdKey)
+    .WithEnvironment("PgBouncer__MaxServerConnections", pgbouncer.Resource.MaxServerConnections.ToString())
     .WaitFor(db).WaitFor(dbReplica).WaitFor(redis).WaitFor(kafka).WaitForCompletion(migrations);
 
 builder.AddProject<Projects.HighLoad_Worker>("worker", port: 15201)

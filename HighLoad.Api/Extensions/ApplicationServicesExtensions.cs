@@ -22,6 +22,10 @@ internal static class ApplicationServicesExtensions
         // Writes go to the primary, reads to the replica; both through PgBouncer.
         builder.AddNpgsqlDataSource("db");
         builder.AddKeyedNpgsqlDataSource("db-replica");
+        services.AddOptions<PgBouncerOptions>().BindConfiguration(PgBouncerOptions.Section)
+            .Validate(o => o.MaxServerConnections > 0, "PgBouncer:MaxServerConnections must be positive.")
+            .ValidateOnStart();
+        services.AddHostedService<ServerConnections>();
         builder.AddRedisClient("redis");
         var producerOptions = builder.Configuration.GetSection(JobProducerOptions.Section).Get<JobProducerOptions>() ?? new();
         builder.AddKafkaProducer<string, byte[]>("kafka", settings => JobProducer.Configure(settings.Config, producerOptions));

@@ -141,17 +141,5 @@ public sealed class ClientKeysTests(HighLoadAppFixture fixture, ITestOutputHelpe
     }
 
     // Database lookups of API keys, counted by both replicas.
-    private async Task<long> KeyLookupsAsync()
-    {
-        long total = 0;
-        foreach (var replica in new[] { 0, 1 })
-        {
-            var metrics = await fixture.Http.GetStringAsync(new Uri(fixture.Endpoint("api", replica), "/metrics"));
-            total += metrics.Split('\n')
-                .Where(line => line.StartsWith("highload_clients_key_lookups_total", StringComparison.Ordinal))
-                .Sum(line => (long)double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return total;
-    }
+    private async Task<long> KeyLookupsAsync() => (long)await ScrapedMetrics.SumAsync(fixture, "api", "highload_clients_key_lookups_total");
 }

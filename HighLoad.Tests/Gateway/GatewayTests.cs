@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using HighLoad.Hosting;
+using HighLoad.Hosting.Testing;
 using HighLoad.Tests.Infrastructure;
 using HighLoad.Tests.Jobs;
+using Npgsql;
 
 namespace HighLoad.Tests.Gateway;
 
@@ -45,6 +48,73 @@ public sealed class GatewayTests(HighLoadAppFixture fixture)
             Assert.DoesNotContain("dns_lookup", text, StringComparison.OrdinalIgnoreCase);
         }
     }
+
+    // The Pipeline page's database line: PgBouncer's server connections on each server against its cap. Transactions
+    // held open through the pooler each hold a server connection, and the api's reading rises with them.
+    [Fact]
+    public async Task TheApiReportsPgBouncersServerConnectionsAgainstItsCap()
+    {
+        var cap = fixture.App.GetResource<PgBouncerResource>("pgbouncer").MaxServerConnections;
+        const int held = 10;
+        var connections = new List<NpgsqlConnection>();
+        try
+        {
+            for (var i = 0; i < held; i++)
+            {
+                var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fixture.ConnectionString("db")) { Pooling = false }.ConnectionString);
+                connections.Add(connection);
+                await connection.OpenAsync();
+                await using var begin = new NpgsqlCommand("BEGIN; SELECT 1", connection);
+                await begin.ExecuteNonQueryAsync();
+            }
+
+            await HighLoadAppFixture.Eventually(
+                async () => await ServerConnectionsAsync("primary") >= held,
+                TimeSpan.FromSeconds(10), $"api-0 reported at least the {held} held transactions' server connections on the primary");
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        // Each reading runs on a server connection of its own, so a server that answers has at least one.
+        await HighLoadAppFixture.Eventually(async () => await ServerConnectionsAsync("replica") >= 1,
+            TimeSpan.FromSeconds(10), "api-0 reported the replica's server connections");
+        var limit = await ScrapedMetrics.ReadAsync(fixture, "api", 0, "highload_db_server_connections_limit");
+        Assert.Equal(100, cap);
+        Assert.Equal(cap, limit);
+        Assert.InRange(await ServerConnectionsAsync("primary") + await ServerConnectionsAsync("replica"), 1, limit);
+    }
+
+    // The Pipeline page's budget line: each window's limit is the provider's, as the AppHost configures it, and its
+    // bucket holds a tenth of the 90% the workers allow themselves, with never more tokens in it than that.
+    [Fact]
+    public async Task EachWorkerReportsTheProvidersLimitAndTheBudgetsBucketPerWindow()
+    {
+        var windows = new Dictionary<string, long>
+        {
+            ["minute"] = HighLoadAppFixture.ProviderPerMinute,
+            ["hour"] = HighLoadAppFixture.ProviderPerMinute * 60,
+            ["day"] = HighLoadAppFixture.ProviderPerMinute * 60 * 24,
+        };
+        foreach (var replica in new[] { 0, 1 })
+        {
+            foreach (var (window, limit) in windows)
+            {
+                var label = $"window=\"{window}\"";
+                Assert.Equal(limit, await ScrapedMetrics.ReadAsync(fixture, "worker", replica, "highload_provider_budget_limit", label));
+                var capacity = await ScrapedMetrics.ReadAsync(fixture, "worker", replica, "highload_provider_budget_capacity", label);
+                Assert.Equal(limit * 9 / 100, capacity);
+                Assert.InRange(await ScrapedMetrics.ReadAsync(fixture, "worker", replica, "highload_provider_budget_tokens", label), 0, capacity);
+            }
+        }
+    }
+
+    private Task<double> ServerConnectionsAsync(string server) =>
+        ScrapedMetrics.ReadAsync(fixture, "api", 0, "highload_db_server_connections", $"server=\"{server}\"");
 
     [Fact]
     public async Task AnswersAreCompressedAndCarrySecurityHeaders()

@@ -79,8 +79,7 @@ public sealed class JobDriver(HighLoadAppFixture fixture)
     {
         foreach (var replica in new[] { 0, 1 })
         {
-            var metrics = await fixture.Http.GetStringAsync(new Uri(fixture.Endpoint("worker", replica), "/metrics"));
-            if (!metrics.Split('\n').Any(line => line.StartsWith("highload_provider_breaker_open", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal)))
+            if (await ScrapedMetrics.ReadAsync(fixture, "worker", replica, "highload_provider_breaker_open") != 1)
             {
                 return false;
             }

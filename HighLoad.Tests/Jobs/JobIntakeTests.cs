@@ -81,6 +81,7 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
         using var client = await ApiClients.CreateAsync(fixture, "development");
         var key = Guid.NewGuid().ToString();
         var acceptedBefore = await new JobDriver(fixture).AcceptedCounterAsync();
+        var countedBefore = await ScrapedMetrics.SumAsync(fixture, "api", "highload_jobs_accepted_total");
 
         using var first = await client.SubmitAsync("only once", key);
         using var second = await client.SubmitAsync("only once", key);
@@ -91,6 +92,8 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
         var secondId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         Assert.Equal(firstId, secondId);
         Assert.Equal(acceptedBefore + 1, await new JobDriver(fixture).AcceptedCounterAsync());
+        // What operators see as accepted jobs: one, the replay is not a second.
+        Assert.Equal(1, await ScrapedMetrics.GrowthAsync(fixture, "api", "highload_jobs_accepted_total", countedBefore, atLeast: 1));
 
         using var otherBody = await client.SubmitAsync("something else", key);
         await AssertProblem(otherBody, HttpStatusCode.UnprocessableEntity, "Idempotency-Key");

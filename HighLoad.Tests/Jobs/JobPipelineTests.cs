@@ -40,6 +40,25 @@ public sealed class JobPipelineTests(HighLoadAppFixture fixture, ITestOutputHelp
         Assert.True(sample.TryGetProperty("completedAt", out _));
     }
 
+    // The Pipeline page's rates: the api replicas count each job they accepted, the workers each one that succeeded.
+    [Fact]
+    public async Task EveryAcceptedJobAndEverySuccessIsCountedOnMetrics()
+    {
+        const int count = 30;
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+        var acceptedBefore = await ScrapedMetrics.SumAsync(fixture, "api", "highload_jobs_accepted_total");
+        var completedBefore = await ScrapedMetrics.SumAsync(fixture, "worker", "highload_jobs_completed_total");
+
+        var ids = await _jobs.SubmitManyAsync(client, count, "counted");
+        var finished = await _jobs.WaitForFinishedAsync(ids, TimeSpan.FromMinutes(2));
+        Assert.All(finished.Values, status => Assert.Equal("succeeded", status));
+
+        Assert.Equal(count, await ScrapedMetrics.GrowthAsync(fixture, "api", "highload_jobs_accepted_total", acceptedBefore, count));
+        // At least: a job of an earlier test may still finish meanwhile.
+        var completed = await ScrapedMetrics.GrowthAsync(fixture, "worker", "highload_jobs_completed_total", completedBefore, count);
+        Assert.True(completed >= count, $"the workers counted {completed} of {count} jobs completed");
+    }
+
     [Fact]
     public async Task AWorkerKilledMidwayLosesNothingAndEveryJobHasExactlyOneRow()
     {

@@ -33,6 +33,8 @@ public sealed class PoisonJobTests(HighLoadAppFixture fixture, ITestOutputHelper
             .Concat(answered.SelectMany(a => Enumerable.Range(0, each).Select(i => $"poison {a.Marker} {i}")))
             .OrderBy(_ => Random.Shared.Next())
             .ToList();
+        var deadLetteredBefore = await ScrapedMetrics.SumAsync(fixture, "worker", "highload_jobs_dead_lettered_total");
+        var retriedBefore = await RetriedAsync();
         var submitted = await JobDriver.SubmitAsync(client, inputs);
         var expected = inputs.Zip(submitted)
             .Where(j => !j.First.StartsWith("good", StringComparison.Ordinal))
@@ -82,9 +84,26 @@ public sealed class PoisonJobTests(HighLoadAppFixture fixture, ITestOutputHelper
             Assert.Equal("failed", (string?)await redis.GetDatabase().HashGetAsync($"job:{orphan.Id:N}", "status"));
         }
 
+        // What operators see of it: every poison message counted dead-lettered, and the 429s (transient, a Retry-After
+        // longer than a worker waits) through both retry topics first. At least: an earlier test's job may end meanwhile.
+        var deadLetteredCount = await ScrapedMetrics.GrowthAsync(fixture, "worker", "highload_jobs_dead_lettered_total", deadLetteredBefore, expected.Count);
+        Assert.True(deadLetteredCount >= expected.Count, $"the workers counted {deadLetteredCount} of {expected.Count} poison messages dead-lettered");
+        var retried = await RetriedAsync();
+        foreach (var topic in retriedBefore.Keys)
+        {
+            Assert.True(retried[topic] - retriedBefore[topic] >= each, $"the workers counted {retried[topic] - retriedBefore[topic]} jobs sent to {topic}, fewer than the {each} 429s");
+        }
+
         // And nothing holds a partition back: the group's committed offsets reach every partition's end.
         await HighLoadAppFixture.Eventually(async () => (await KafkaTopics.UncommittedAsync(fixture)).Values.All(v => v == 0),
             TimeSpan.FromSeconds(60), "every job partition's committed offset reached its end");
         output.WriteLine($"{good.Count} good jobs succeeded; {expected.Count} poison jobs dead-lettered");
     }
+
+    // Jobs the workers sent to each retry topic.
+    private async Task<Dictionary<string, double>> RetriedAsync() => new()
+    {
+        [JobTopics.Retry1] = await ScrapedMetrics.SumAsync(fixture, "worker", "highload_jobs_retried_total", $"topic=\"{JobTopics.Retry1}\""),
+        [JobTopics.Retry2] = await ScrapedMetrics.SumAsync(fixture, "worker", "highload_jobs_retried_total", $"topic=\"{JobTopics.Retry2}\""),
+    };
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using Confluent.Kafka;
 using HighLoad.Jobs;
@@ -24,6 +25,15 @@ public sealed class JobProcessor(
     ILogger<JobProcessor> logger)
 {
     private const int Rounds = 3;
+
+    // Each outcome is counted once it is durable, so a redelivery counts again only what it really does again.
+    private static readonly Meter Meter = new("HighLoad.Jobs");
+    private static readonly Counter<long> Completed = Meter.CreateCounter<long>("highload.jobs.completed", "{job}",
+        "Jobs that succeeded, their result stored in PostgreSQL: the rate work gets done at");
+    private static readonly Counter<long> Retried = Meter.CreateCounter<long>("highload.jobs.retried", "{job}",
+        "Jobs sent to a retry topic (attribute topic) after a round of transient failures: how often the provider fails us");
+    private static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("highload.jobs.dead_lettered", "{job}",
+        "Jobs, and messages that are not jobs, sent to jobs.dlq: each one failed for good and waits for an operator");
 
     // stopBeforeCalling: the job's partition is moving to another replica. The job is given up (uncommitted, for the
     // new owner) unless its provider call is already under way; cancellationToken: this replica is stopping.
@@ -81,6 +91,8 @@ public sealed class JobProcessor(
                 return;
             }
 
+            // From here a redelivery finds the result (outcome.Finished above) and does not count it again.
+            Completed.Add(1);
             await Durably(() => statuses.SetCompletedAsync(job, JobStatus.Succeeded, round, output, null, completedAt), cancellationToken);
         }
         catch (Exception ex) when (!Stopped(ex, stopBeforeCalling, cancellationToken))
@@ -91,11 +103,14 @@ public sealed class JobProcessor(
     }
 
     // A message that is not a job at all: it can only be set aside, as it came.
-    public Task DeadLetterAsIsAsync(ConsumeResult<string, byte[]> message, string reason, CancellationToken cancellationToken)
+    public async Task DeadLetterAsIsAsync(ConsumeResult<string, byte[]> message, string reason, CancellationToken cancellationToken)
     {
         logger.LogError("The message at {Position} is not a job ({Reason}); it goes to the dead-letter topic as it is", message.TopicPartitionOffset, reason);
-        return Settle($"send the message at {message.TopicPartitionOffset} to the dead-letter topic",
-            () => router.DeadLetterAsIsAsync(message, reason, cancellationToken), message.Message.Value, cancellationToken);
+        if (await Settle($"send the message at {message.TopicPartitionOffset} to the dead-letter topic",
+                () => router.DeadLetterAsIsAsync(message, reason, cancellationToken), message.Message.Value, cancellationToken))
+        {
+            DeadLettered.Add(1);
+        }
     }
 
     // While the breaker is open the provider is down, not this job: the job waits for it to close and loses no
@@ -152,6 +167,7 @@ public sealed class JobProcessor(
         logger.LogInformation("Job {JobId} failed round {Round} ({Error}); retrying from {Topic} in {Delay}", job.Id, round, error, topic, delay);
         var retry = job with { Attempts = round, NotBefore = time.GetUtcNow() + delay, LastError = error };
         await Durably(() => router.SendAsync(topic, retry, cancellationToken), cancellationToken);
+        Retried.Add(1, new KeyValuePair<string, object?>("topic", topic));
         await Durably(() => statuses.SetInProgressAsync(job, JobStatus.Queued, round), cancellationToken);
     }
 
@@ -161,7 +177,11 @@ public sealed class JobProcessor(
         logger.LogWarning("Job {JobId} failed for good after round {Round}: {Reason}", job.Id, round, reason);
         var completedAt = time.GetUtcNow();
         var dead = job with { Attempts = round, NotBefore = null, LastError = reason };
-        await Settle("send it to the dead-letter topic", () => router.DeadLetterAsync(dead, reason, cancellationToken), dead.Serialize(), cancellationToken);
+        if (await Settle("send it to the dead-letter topic", () => router.DeadLetterAsync(dead, reason, cancellationToken), dead.Serialize(), cancellationToken))
+        {
+            DeadLettered.Add(1);
+        }
+
         if (recordInDatabase)
         {
             await Settle("record it as failed in PostgreSQL",
@@ -173,16 +193,18 @@ public sealed class JobProcessor(
     }
 
     // A write that fails for good does not hold the job up: it is logged with the whole message, so nothing is lost
-    // from sight, and the job's end goes on without it.
-    private async Task Settle(string what, Func<Task> write, byte[] message, CancellationToken cancellationToken)
+    // from sight, and the job's end goes on without it. False when it was not written.
+    private async Task<bool> Settle(string what, Func<Task> write, byte[] message, CancellationToken cancellationToken)
     {
         try
         {
             await Durably(write, cancellationToken);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogCritical(ex, "Could not {What}: {Reason}. The message: {Message}", what, Failures.Describe(ex), Encoding.UTF8.GetString(message));
+            return false;
         }
     }
 

@@ -5,8 +5,9 @@ using HighLoad.Worker.Provider;
 namespace HighLoad.Worker.Jobs;
 
 // What an operator watches of this replica's pipeline, on /metrics and over OTLP: whether its provider breaker is
-// open, and the tokens left in each window of the shared budget (read from Redis every few seconds, off the path
-// of the jobs).
+// open, and each window of the shared budget: its limit, its bucket's capacity and the tokens left in it (read from
+// Redis every few seconds, off the path of the jobs). A bucket holds BurstFraction of its window's budget (a burst),
+// not the window's calls, so limit - tokens is not what was used.
 public sealed class PipelineGauges : BackgroundService
 {
     private static readonly Meter Meter = new("HighLoad.Jobs");
@@ -23,7 +24,15 @@ public sealed class PipelineGauges : BackgroundService
             description: "Whether this replica's circuit breaker in front of the provider holds calls back: 1 open, 0 closed");
         Meter.CreateObservableGauge("highload.provider.budget.tokens",
             () => _windows.Select(w => new Measurement<long>(w.TokensLeft, new KeyValuePair<string, object?>("window", w.Window.Name))),
-            description: "Tokens left in each window of the provider budget all workers share");
+            description: "Tokens left in each window's bucket of the provider budget all workers share, at most highload.provider.budget.capacity; at 0, calls wait for the refill");
+        Meter.CreateObservableGauge("highload.provider.budget.capacity",
+            () => budget.Options.Windows.Select(w => new Measurement<long>((long)w.Bucket.Capacity, new KeyValuePair<string, object?>("window", w.Name))),
+            unit: "{token}",
+            description: "The most tokens each window's bucket holds, the burst allowed above its steady rate; capacity - tokens is the part of that burst spent");
+        Meter.CreateObservableGauge("highload.provider.budget.limit",
+            () => budget.Options.Windows.Select(w => new Measurement<long>(w.Limit, new KeyValuePair<string, object?>("window", w.Name))),
+            unit: "{call}",
+            description: "The provider's limit on calls in each window, as configured (Provider:PerMinute, PerHour, PerDay); the workers plan to use BudgetFraction of it, 0.9 by default");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using HighLoad.Jobs;
 
@@ -26,6 +27,10 @@ public sealed class JobIntake(
     PipelineStatus pipeline,
     ILogger<JobIntake> logger)
 {
+    private static readonly Meter Meter = new("HighLoad.Jobs");
+    private static readonly Counter<long> AcceptedJobs = Meter.CreateCounter<long>("highload.jobs.accepted", "{job}",
+        "Jobs accepted with 202 once the brokers acked them, the rate work comes in at; replays of an Idempotency-Key and refusals are not counted");
+
     public async Task<IntakeResult> SubmitAsync(Guid clientId, string input, string? idempotencyKey, CancellationToken cancellationToken)
     {
         // A 202 that the broker's retention would delete before a worker reads it is a lost job: refuse it instead.
@@ -73,6 +78,7 @@ public sealed class JobIntake(
         }
 
         // The job is accepted now, whatever Redis says: a status lost here is answered from the id (see JobIds).
+        AcceptedJobs.Add(1);
         try
         {
             if (idempotencyKey is not null)
