@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace HighLoad.Tests.Infrastructure;
@@ -87,6 +89,22 @@ public sealed class JobDriver(HighLoadAppFixture fixture)
         }
 
         return true;
+    }
+
+    // highload_provider_budget_used on a worker's /metrics: the calls every worker together made to the provider in
+    // each window ("minute", "hour", "day"), one shared figure that every replica reports; empty until it is first read.
+    public async Task<IReadOnlyDictionary<string, long>> ProviderCallsUsedAsync(int replica = 0)
+    {
+        var metrics = await fixture.Http.GetStringAsync(new Uri(fixture.Endpoint("worker", replica), "/metrics"));
+        var used = new Dictionary<string, long>();
+        foreach (var line in metrics.Split('\n').Where(l => l.StartsWith("highload_provider_budget_used{", StringComparison.Ordinal)))
+        {
+            var window = Regex.Match(line, "window=\"([^\"]*)\"").Groups[1].Value;
+            var value = line[(line.LastIndexOf('}') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            used[window] = (long)double.Parse(value, CultureInfo.InvariantCulture);
+        }
+
+        return used;
     }
 
     public async Task SetProviderFaultsAsync(object faults)
