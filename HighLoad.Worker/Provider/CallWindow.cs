@@ -11,6 +11,7 @@ namespace HighLoad.Worker.Provider;
 // one bucket's length before now - window, so the sum never misses a call of the last window and overcounts only by
 // the calls made in that sliver, which is shorter than one bucket (1/60 of the window): an upper bound on the
 // provider's own sliding count, off by nothing while the sliver was quiet.
+// Times come from each worker's clock: skew between hosts (milliseconds under NTP) moves a call by as much, no more.
 public sealed class CallWindow
 {
     public const int Buckets = 60;
