@@ -34,11 +34,11 @@ public sealed class ProviderBudgetOptions
     private BudgetWindow Window(string name, int limit, TimeSpan length)
     {
         var budget = limit * BudgetFraction;
-        return new BudgetWindow(name, limit, (long)budget, new Bucket(Math.Max(1, budget * BurstFraction), budget / length.TotalMilliseconds));
+        return new BudgetWindow(name, limit, (long)budget, new Bucket(Math.Max(1, budget * BurstFraction), budget / length.TotalMilliseconds), length);
     }
 }
 
-public sealed record BudgetWindow(string Name, int Limit, long Budget, Bucket Bucket);
+public sealed record BudgetWindow(string Name, int Limit, long Budget, Bucket Bucket, TimeSpan Length);
 
 // The distributed multi-window limiter in front of the provider: one token from every window per call,
 // shared by all worker replicas through Redis.

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace HighLoad.Tests.Infrastructure;
@@ -86,6 +88,19 @@ public sealed class JobDriver(HighLoadAppFixture fixture)
         }
 
         return true;
+    }
+
+    // highload_provider_budget_used on a worker's /metrics: the calls every worker together made to the provider in
+    // each window ("minute", "hour", "day"), one shared figure that every replica reports; empty until it is first read.
+    public async Task<IReadOnlyDictionary<string, long>> ProviderCallsUsedAsync(int replica = 0)
+    {
+        var used = new Dictionary<string, long>();
+        foreach (var window in new[] { "minute", "hour", "day" })
+        {
+            used[window] = (long)await ScrapedMetrics.ReadAsync(fixture, "worker", replica, "highload_provider_budget_used", $"window=\"{window}\"");
+        }
+
+        return used;
     }
 
     public async Task SetProviderFaultsAsync(object faults)

@@ -59,6 +59,40 @@ public sealed class JobPipelineTests(HighLoadAppFixture fixture, ITestOutputHelp
         Assert.True(completed >= count, $"the workers counted {completed} of {count} jobs completed");
     }
 
+    // What the dashboard shows against the provider's limits: every call the workers made, counted once whichever
+    // replica made it, in agreement with the provider's own count.
+    [Fact]
+    public async Task TheProviderCallsOfTheLastMinuteOnMetricsAgreeWithTheProvidersOwnCount()
+    {
+        const int count = 100;
+        const long quiet = 5;
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+        // Once earlier tests' calls have left the minute, what it holds is this test's calls.
+        await HighLoadAppFixture.Eventually(
+            async () => (await _jobs.ProviderCallsUsedAsync()).TryGetValue("minute", out var used) && used <= quiet,
+            TimeSpan.FromSeconds(90), "the calls of earlier tests left the minute window");
+        var started = DateTime.UtcNow;
+        var callsBefore = (await _jobs.ProviderStatsAsync()).GetProperty("calls").GetInt64();
+
+        var ids = await _jobs.SubmitManyAsync(client, count, "usage");
+        var finished = await _jobs.WaitForFinishedAsync(ids, TimeSpan.FromSeconds(40));
+        var calls = (await _jobs.ProviderStatsAsync()).GetProperty("calls").GetInt64() - callsBefore;
+        // The workers read the count every 2 s: wait for a read made after the provider's count was taken.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var used = await _jobs.ProviderCallsUsedAsync();
+        var elapsed = DateTime.UtcNow - started;
+        output.WriteLine($"{count} jobs in {elapsed.TotalSeconds:0}s; the provider counted {calls} calls, the workers " +
+                         $"{used["minute"]} in the last minute, {used["hour"]} in the hour, {used["day"]} in the day");
+
+        Assert.All(finished.Values, status => Assert.Equal("succeeded", status));
+        Assert.True(elapsed < TimeSpan.FromSeconds(55), $"the test took {elapsed.TotalSeconds:0}s, longer than a minute window holds");
+        Assert.InRange(used["minute"], count, long.MaxValue);
+        // Never below the provider's count; above it by what was left of the quiet minute before and stray calls since.
+        Assert.InRange(used["minute"], calls, calls + 2 * quiet);
+        Assert.InRange(used["hour"], used["minute"], long.MaxValue);
+        Assert.InRange(used["day"], used["hour"], long.MaxValue);
+    }
+
     [Fact]
     public async Task AWorkerKilledMidwayLosesNothingAndEveryJobHasExactlyOneRow()
     {

@@ -41,13 +41,16 @@ internal static class ApplicationServicesExtensions
         services.AddSingleton<BreakerWatch>();
         services.AddHostedService<JobConsumer>();
         services.AddHostedService<PipelineGauges>();
+        services.AddSingleton<ProviderCalls>();
+        services.AddHostedService<ProviderUsage>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateOnStart();
         services.AddHostedService<OutboxRelay>();
 
         builder.AddProviderClient();
     }
 
-    // Outermost first: retries (each one a new attempt) -> one budget token -> breaker -> the attempt's timeout.
+    // Outermost first: retries (each one a new attempt) -> one budget token -> breaker -> the attempt's timeout ->
+    // the attempt counted in Redis as it goes on the wire.
     // Waiting for a token happens outside the timeout, so a long wait for the budget never fails an attempt; the
     // breaker is asked after that wait, right before the call, so a call that waited for its token while the
     // provider went down does not go out anyway.
@@ -55,6 +58,7 @@ internal static class ApplicationServicesExtensions
     {
         builder.Services.AddServiceDiscovery();
         builder.Services.AddTransient<ProviderBudgetHandler>();
+        builder.Services.AddTransient<ProviderCallCounter>();
         // No HttpClient timeout: it would also cover the wait for the budget; the attempt timeout bounds each call.
         var client = builder.Services.AddHttpClient<ProviderClient>(http =>
             {
@@ -113,5 +117,6 @@ internal static class ApplicationServicesExtensions
                 });
                 pipeline.AddTimeout(options.AttemptTimeout);
             });
+        client.AddHttpMessageHandler<ProviderCallCounter>();
     }
 }

@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+using HighLoad.Hosting;
+using HighLoad.Hosting.Testing;
+using HighLoad.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace HighLoad.Tests.Dashboard;
+
+// The whole system's meters on the dashboard: the Metrics page charts an instrument a person picks, and the Pipeline
+// page puts the job pipeline's figures on one screen, both from what the replicas export over OTLP.
+[Collection(HighLoadAppCollection.Name)]
+public sealed class MetricsAndPipelineTests(HighLoadAppFixture fixture)
+{
+    private static readonly Regex SomePoints = new("^[1-9][0-9]*$");
+    private static readonly Regex ANumber = new("^[0-9][0-9,.]*");
+
+    [Fact]
+    public async Task TheMetricsChartHasPointsAndThePipelinePageShowsTheJobsFigures()
+    {
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+        var ids = await JobDriver.SubmitAsync(client, ["a job to measure", "another job to measure"]);
+        await new JobDriver(fixture).WaitForFinishedAsync(ids, TimeSpan.FromSeconds(60));
+
+        var dashboard = fixture.App.GetResource<DashboardResource>("dashboard");
+        var url = dashboard.GetEndpoint("http").Url;
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        var page = await browser.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        await page.GotoAsync(dashboard.LoginUrl);
+
+        // The API's request durations: p50/p90/p99 and the request rate, drawn by the chart library.
+        await page.GotoAsync($"{url}/metrics?resource=api-0&instrument=http.server.request.duration");
+        var chart = page.Locator("div.chart[data-instrument='http.server.request.duration']");
+        await Expect(chart).ToHaveAttributeAsync("data-points", SomePoints, new() { Timeout = 30_000 });
+        await Expect(chart.Locator("canvas")).ToHaveCountAsync(1);
+        await Expect(page.Locator("table.latest td", new() { HasText = "p99" })).ToBeVisibleAsync();
+        await Expect(page.Locator("div.chart[data-instrument='http.server.request.duration count']")).ToHaveAttributeAsync("data-points", SomePoints);
+
+        // Narrowed to the jobs route by its dimension: still points, now of that route alone.
+        var route = page.Locator("select[aria-label='http.route']");
+        var jobsRoute = await route.Locator("option").Filter(new() { HasText = "jobs" }).First.GetAttributeAsync("value");
+        await route.SelectOptionAsync(jobsRoute!);
+        await Expect(chart).ToHaveAttributeAsync("data-points", SomePoints);
+        await DashboardBrowser.ScreenshotAsync(page, "metrics");
+
+        // A worker's own meter is listed under its meter and charted when picked.
+        await page.GotoAsync($"{url}/metrics?resource=worker-0");
+        await page.Locator("aside.instruments a.instrument", new() { HasText = "highload.jobs.completed" }).ClickAsync();
+        await Expect(page.Locator("div.chart[data-instrument='highload.jobs.completed']")).ToHaveAttributeAsync("data-points", SomePoints, new() { Timeout = 30_000 });
+
+        // The pipeline on one screen: the jobs just done, every topic's lag, each worker's breaker, the provider's
+        // windows against their limits and the database's connections against PgBouncer's cap.
+        await page.GotoAsync($"{url}/pipeline");
+        await Expect(page.Locator("div.chart[data-instrument='throughput']")).ToHaveAttributeAsync("data-points", SomePoints, new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-figure='backlog']")).ToHaveTextAsync(ANumber);
+        await Expect(page.Locator("tr[data-topic='jobs.requested'] td.value")).ToHaveTextAsync(ANumber);
+        foreach (var worker in new[] { "worker-0", "worker-1" })
+        {
+            await Expect(page.Locator($"tr[data-replica='{worker}'] td.value")).ToHaveTextAsync("closed");
+        }
+
+        await Expect(page.Locator(".gauge[data-window='minute'] .limit")).ToHaveTextAsync("1,000");
+        var hour = page.Locator(".gauge[data-window='hour']");
+        await Expect(hour.Locator(".limit")).ToHaveTextAsync("50,000");
+        await Expect(hour.Locator(".used")).ToHaveTextAsync(new Regex("^[1-9]"));
+        var connections = page.Locator(".gauge[data-figure='connections']");
+        await Expect(connections.Locator(".limit")).ToHaveTextAsync("100");
+        await Expect(connections.Locator(".used")).ToHaveTextAsync(new Regex("^[1-9]"));
+        await DashboardBrowser.ScreenshotAsync(page, "pipeline");
+    }
+}
