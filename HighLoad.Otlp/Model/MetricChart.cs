@@ -21,7 +21,8 @@ public sealed record MetricLine(string Label, IReadOnlyList<double?> Values)
 /// Turns an instrument's exported points into chart lines. Counters are plotted as a rate per second (the change
 /// between two exports over the time between them), histograms as p50, p90 and p99 of what was recorded between two
 /// exports, gauges and up-down counters as their values. Cumulative points (.NET's default) and delta points both work;
-/// a cumulative series that goes down has restarted and its first point after is skipped.
+/// a cumulative series that goes down has restarted and its first point after is skipped. A series' first point counts
+/// from the start the exporter gave it.
 /// </summary>
 public static class MetricCharts
 {
@@ -102,11 +103,11 @@ public static class MetricCharts
             OtlpHistogramPoint? previous = null;
             foreach (var point in one.Points.OfType<OtlpHistogramPoint>())
             {
-                var (counts, from) = (Increase(point, previous), IsDelta(point, previous) ? point.Start : previous?.Time);
+                var (counts, from) = (Increase(point, previous), previous is null || IsDelta(point, previous) ? point.Start : previous.Time);
                 previous = point;
-                if (counts is null || from is not { } start || point.Time < since || point.Time <= start) continue;
+                if (counts is null || point.Time < since || point.Time <= from) continue;
                 var count = counts.Aggregate(0UL, (sum, c) => sum + c);
-                rates[point.Time] = rates.GetValueOrDefault(point.Time) + count / (point.Time - start).TotalSeconds;
+                rates[point.Time] = rates.GetValueOrDefault(point.Time) + count / (point.Time - from).TotalSeconds;
             }
         }
 
@@ -172,8 +173,9 @@ public static class MetricCharts
         OtlpNumberPoint? previous = null;
         foreach (var point in points.OfType<OtlpNumberPoint>())
         {
-            if (IsDelta(point, previous))
+            if (previous is null || IsDelta(point, previous))
             {
+                // A series' first point counts from its start (the exporter's, for a cumulative one), as a delta does.
                 var seconds = (point.Time - point.Start).TotalSeconds;
                 if (seconds > 0) rates.Add((point.Time, point.Value / seconds));
             }
@@ -224,12 +226,13 @@ public static class MetricCharts
 
     private static ulong[]? Increase(OtlpHistogramPoint point, OtlpHistogramPoint? previous)
     {
-        if (IsDelta(point, previous) || previous is null && point.Start == point.Time)
+        // A series' first point holds what was recorded since its start: one burst of requests is never lost.
+        if (previous is null || IsDelta(point, previous))
         {
             return [.. point.BucketCounts];
         }
 
-        if (previous is null || point.Count < previous.Count || !point.ExplicitBounds.SequenceEqual(previous.ExplicitBounds))
+        if (point.Count < previous.Count || !point.ExplicitBounds.SequenceEqual(previous.ExplicitBounds))
         {
             return null;
         }

@@ -20,10 +20,21 @@ public sealed class MetricChartTests
         Assert.Equal(MetricView.Rate, chart.View);
         Assert.Equal("{request}/s", chart.Unit);
         var a = chart.Lines.Single(l => l.Label == "route=/a");
-        Assert.Equal([10, 20, 10], a.Values.Where(v => v is not null).Select(v => v!.Value));
+        // The first point counts from the series' start, ten seconds before it: nothing yet.
+        Assert.Equal([0, 10, 20, 10], a.Values.Where(v => v is not null).Select(v => v!.Value));
         var total = chart.Lines.Single(l => l.Label == "total");
-        Assert.Equal(11, total.Values[0]);
-        Assert.Equal(1, total.Values[2]); // /a restarted here: only /b's rate counts
+        Assert.Equal(11, total.Values[1]);
+        Assert.Equal(1, total.Values[3]); // /a restarted here: only /b's rate counts
+    }
+
+    [Fact]
+    public void A_series_that_recorded_once_before_its_first_export_still_has_a_point()
+    {
+        var duration = Instrument(OtlpInstrumentKind.Histogram, monotonic: false, Series([("route", "/a")], [Histogram(0, [3, 0, 0, 0])]));
+
+        var chart = MetricCharts.Build(duration, new Dictionary<string, string>(), Start.AddMinutes(-1));
+
+        Assert.Equal(3, chart.PointCount);
     }
 
     [Fact]
@@ -36,7 +47,7 @@ public sealed class MetricChartTests
         var chart = MetricCharts.Build(requests, new Dictionary<string, string> { ["route"] = "/b" }, Start);
 
         var line = Assert.Single(chart.Lines);
-        Assert.Equal([1, 1], line.Values.Select(v => v!.Value));
+        Assert.Equal([0, 1, 1], line.Values.Select(v => v!.Value));
         Assert.Equal(["/a", "/b"], MetricCharts.Dimensions(requests)["route"]);
     }
 
@@ -55,14 +66,16 @@ public sealed class MetricChartTests
 
         Assert.Equal(MetricView.Percentiles, chart.View);
         Assert.Equal(["p50", "p90", "p99"], chart.Lines.Select(l => l.Label));
-        var (p50, p90, p99) = (chart.Lines[0].Values.Single()!.Value, chart.Lines[1].Values.Single()!.Value, chart.Lines[2].Values.Single()!.Value);
+        // The first export's five values, recorded since the series began, are a point of their own.
+        Assert.Equal(2, chart.Times.Count);
+        var (p50, p90, p99) = (chart.Lines[0].Values[^1]!.Value, chart.Lines[1].Values[^1]!.Value, chart.Lines[2].Values[^1]!.Value);
         Assert.InRange(p50, 0, 10);
         Assert.InRange(p90, 0, 10);
         Assert.InRange(p99, 100, 1000);
 
         // And how many were recorded: 100 in the second between the two exports.
         var count = Assert.Single(MetricCharts.BuildCountRate(duration, new Dictionary<string, string>(), Start).Lines);
-        Assert.Equal(100, count.Values.Single());
+        Assert.Equal([0.5, 100], count.Values.Select(v => v!.Value));
     }
 
     [Fact]
