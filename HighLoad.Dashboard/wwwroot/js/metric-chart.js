@@ -37,7 +37,11 @@ function options(element, chart) {
             })),
         ],
         axes: [{}, { label: chart.unit, size: 70, values: (u, ticks) => ticks.map(format) }],
-        scales: { y: { range: (u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+        scales: {
+            // At least a minute wide, so one point is not spread over years.
+            x: { time: true, range: (u, min, max) => min == null ? [Date.now() / 1000 - 60, Date.now() / 1000] : max - min < 60 ? [max - 60, max + 1] : [min, max] },
+            y: { range: (u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+        },
     };
 }
 
