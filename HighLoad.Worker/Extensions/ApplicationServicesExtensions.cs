@@ -42,7 +42,6 @@ internal static class ApplicationServicesExtensions
         services.AddHostedService<JobConsumer>();
         services.AddHostedService<PipelineGauges>();
         services.AddSingleton<ProviderCalls>();
-        services.AddHostedService<ProviderUsage>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateOnStart();
         services.AddHostedService<OutboxRelay>();
 
