@@ -3,6 +3,7 @@ using System.Text.Json;
 using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Eventing;
 using HighLoad.Hosting.Orchestration;
+using HighLoad.Hosting.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HighLoad.Hosting;
@@ -22,13 +23,13 @@ public sealed class DistributedApplication : IAsyncDisposable
     internal DistributedApplication(DistributedApplicationBuilder builder)
     {
         Options = builder.Options;
-        if (Options.Fresh && Directory.Exists(Options.StateDirectory))
+        var publishing = Options.ExecutionContext.IsPublishMode;
+        if (Options.Fresh && !publishing && Directory.Exists(Options.StateDirectory))
         {
             Directory.Delete(Options.StateDirectory, recursive: true);
         }
 
-        Directory.CreateDirectory(Options.LogsDirectory);
-        _log = new AppHostLog(Options.LogsDirectory, Options.EchoResourceOutput);
+        _log = new AppHostLog(publishing ? null : Options.LogsDirectory, Options.EchoResourceOutput);
         Model = new DistributedApplicationModel([.. builder.Resources]);
 
         var services = builder.Services;
@@ -91,6 +92,12 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public async Task RunAsync()
     {
+        if (Options.ExecutionContext.IsPublishMode)
+        {
+            await PublishAsync();
+            return;
+        }
+
         using var stopping = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -141,6 +148,27 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
+    // --publisher manifest: the app model as Aspire's manifest; nothing starts, no port or state folder is touched.
+    public async Task PublishAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var publisher = new ManifestPublisher(Model, _services.GetRequiredService<DistributedApplicationEventing>(), _services);
+            await publisher.PublishAsync(Options.OutputPath, cancellationToken);
+            _log.Info($"Wrote {Options.OutputPath} ({Model.Resources.Count} resources).");
+            _log.Info("Next: ./publish.sh turns it into Kubernetes manifests in deploy/k8s/ (see the README, \"Deploying to Kubernetes\").");
+        }
+        catch (Exception ex) when (ex is DistributedApplicationException or IOException or UnauthorizedAccessException)
+        {
+            _log.Error(ex.Message);
+            Environment.ExitCode = 1;
+        }
+        finally
+        {
+            await DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_stopped)
@@ -153,7 +181,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         ResourceLoggers.Dispose();
         await _subscribers.CancelAsync();
         await Task.WhenAll(_subscriberTasks);
-        _log.Info("Stopped; nothing is left running.");
+        if (Options.ExecutionContext.IsRunMode)
+        {
+            _log.Info("Stopped; nothing is left running.");
+        }
+
         await _services.DisposeAsync();
         _subscribers.Dispose();
         _log.Dispose();

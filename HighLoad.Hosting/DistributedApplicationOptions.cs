@@ -1,13 +1,18 @@
+using HighLoad.Hosting.ApplicationModel;
+
 namespace HighLoad.Hosting;
 
 public sealed class DistributedApplicationOptions
 {
     public const string Usage = """
         Usage: ./run.sh [--fresh] [--state-dir DIR]
+               dotnet run --project HighLoad.AppHost -- --publisher manifest --output-path FILE
 
-          --fresh          delete the state folder first (databases, logs, keys) and start from empty
-          --state-dir DIR  keep state in DIR instead of .highload/ at the repository root
-          -h, --help       print this help
+          --fresh                 delete the state folder first (databases, logs, keys) and start from empty
+          --state-dir DIR         keep state in DIR instead of .highload/ at the repository root
+          --publisher manifest    start nothing: write the app model as an Aspire manifest (aspire-manifest.json)
+          --output-path FILE      where --publisher writes (default: aspire-manifest.json in the current folder)
+          -h, --help              print this help
         """;
 
     public string StateDirectory { get; set; } = DefaultStateDirectory();
@@ -23,6 +28,14 @@ public sealed class DistributedApplicationOptions
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
     public bool ShowHelp { get; private set; }
+
+    // As Aspire's --publisher: "manifest" writes the app model instead of running it (see Publishing/ManifestPublisher).
+    public string? Publisher { get; set; }
+
+    public string OutputPath { get; set; } = "aspire-manifest.json";
+
+    public DistributedApplicationExecutionContext ExecutionContext =>
+        new(Publisher is null ? DistributedApplicationOperation.Run : DistributedApplicationOperation.Publish);
 
     public string LogsDirectory => Path.Combine(StateDirectory, "logs");
 
@@ -41,6 +54,16 @@ public sealed class DistributedApplicationOptions
                     break;
                 case "--state-dir":
                     throw new UsageException("--state-dir needs a folder.");
+                case "--publisher" when i + 1 < args.Count && args[i + 1] == "manifest":
+                    options.Publisher = args[++i];
+                    break;
+                case "--publisher":
+                    throw new UsageException("--publisher takes one value: manifest.");
+                case "--output-path" when i + 1 < args.Count:
+                    options.OutputPath = Path.GetFullPath(args[++i]);
+                    break;
+                case "--output-path":
+                    throw new UsageException("--output-path needs a file name.");
                 case "-h" or "--help":
                     options.ShowHelp = true;
                     break;

@@ -8,7 +8,9 @@ namespace HighLoad.Hosting;
 // The builder methods of Aspire.Hosting that HighLoad's AppHost uses, with Aspire's names and meanings.
 public static class ResourceBuilderExtensions
 {
-    public static IResourceBuilder<T> WithEndpoint<T>(this IResourceBuilder<T> builder, string name, string scheme, int? port = null)
+    // port: where it listens on this machine (null: any free port); targetPort: where it listens in a container.
+    public static IResourceBuilder<T> WithEndpoint<T>(
+        this IResourceBuilder<T> builder, string name, string scheme, int? port = null, int? targetPort = null, bool http2 = false)
         where T : IResourceWithEndpoints
     {
         if (builder.Resource.AnnotationsOf<EndpointAnnotation>().Any(e => e.Name == name))
@@ -16,12 +18,12 @@ public static class ResourceBuilderExtensions
             throw new InvalidOperationException($"'{builder.Resource.Name}' already has an endpoint named '{name}'.");
         }
 
-        builder.Resource.Annotations.Add(new EndpointAnnotation(name, scheme, port));
+        builder.Resource.Annotations.Add(new EndpointAnnotation(name, scheme, port, targetPort) { IsHttp2 = http2 });
         return builder;
     }
 
-    public static IResourceBuilder<T> WithHttpEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, string name = "http")
-        where T : IResourceWithEndpoints => builder.WithEndpoint(name, "http", port);
+    public static IResourceBuilder<T> WithHttpEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, string name = "http", int? targetPort = null)
+        where T : IResourceWithEndpoints => builder.WithEndpoint(name, "http", port, targetPort);
 
     public static EndpointReference GetEndpoint<T>(this IResourceBuilder<T> builder, string name) where T : IResourceWithEndpoints =>
         new(builder.Resource, name);
@@ -89,6 +91,13 @@ public static class ResourceBuilderExtensions
         {
             foreach (var endpoint in resource.AnnotationsOf<EndpointAnnotation>())
             {
+                if (context.ExecutionContext.IsPublishMode)
+                {
+                    // One address in a deployment: the service in front of every replica.
+                    context.EnvironmentVariables[$"services__{resource.Name}__{endpoint.Name}__0"] = resource.GetEndpoint(endpoint.Name);
+                    continue;
+                }
+
                 for (var replica = 0; replica < resource.Replicas(); replica++)
                 {
                     context.EnvironmentVariables[$"services__{resource.Name}__{endpoint.Name}__{replica}"] = endpoint.AllocatedEndpoint(replica).UriString;
@@ -158,6 +167,10 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    // Reached from outside the deployment (through its ingress), as Aspire's WithExternalHttpEndpoints.
+    public static IResourceBuilder<T> WithExternalHttpEndpoints<T>(this IResourceBuilder<T> builder) where T : IResourceWithEndpoints =>
+        builder.WithAnnotation(new Publishing.ExternalHttpAnnotation());
+
     public static IResourceBuilder<T> WithAnnotation<T>(this IResourceBuilder<T> builder, IResourceAnnotation annotation) where T : IResource
     {
         builder.Resource.Annotations.Add(annotation);
@@ -168,7 +181,7 @@ public static class ResourceBuilderExtensions
     {
         foreach (var extra in source.AnnotationsOf<ReferenceEnvironmentAnnotation>())
         {
-            extra.Apply(context.EnvironmentVariables);
+            extra.Apply(context);
         }
     }
 }

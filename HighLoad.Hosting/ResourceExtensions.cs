@@ -25,11 +25,20 @@ public static class ProjectResourceBuilderExtensions
         where TProject : IProjectMetadata, new() =>
         builder
             .WithAnnotation(new ProjectMetadataAnnotation(new TProject()))
-            .WithHttpEndpoint(port)
+            .WithHttpEndpoint(port, targetPort: 8080)
             .WithEnvironment(context =>
             {
                 var resource = (ProjectResource)context.Resource;
                 var env = context.EnvironmentVariables;
+                if (context.ExecutionContext.IsPublishMode)
+                {
+                    // In a container the service listens on the binding's port on every interface, in Production; the
+                    // instance id is the pod's (OTel's resource detectors), and logs keep the default console format.
+                    env["HTTP_PORTS"] = resource.GetEndpoint("http").Property(EndpointProperty.TargetPort);
+                    env["OTEL_SERVICE_NAME"] = resource.Name;
+                    return Task.CompletedTask;
+                }
+
                 env["ASPNETCORE_URLS"] = resource.GetEndpoint("http").Replica(context.Replica).UriString;
                 env["ASPNETCORE_ENVIRONMENT"] = "Development";
                 env["DOTNET_ENVIRONMENT"] = "Development";

@@ -20,7 +20,7 @@ public static class ThirdPartyBuilderExtensions
     public static IResourceBuilder<ThirdPartyResource> AddThirdPartySimulator(this IDistributedApplicationBuilder builder, string name, int? port = null)
     {
         var standIn = new ThirdPartyResource(name);
-        standIn.Annotations.Add(new ReferenceEnvironmentAnnotation(env => AddLimits(env, standIn)));
+        standIn.Annotations.Add(new ReferenceEnvironmentAnnotation(context => AddLimits(context.EnvironmentVariables, standIn)));
         return builder.AddResource(standIn)
             .AsProject<ThirdPartyResource, Projects.HighLoad_ThirdParty>(port)
             .WithEnvironment(context =>

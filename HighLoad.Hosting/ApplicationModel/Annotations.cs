@@ -4,7 +4,7 @@ namespace HighLoad.Hosting.ApplicationModel;
 
 // A port on 127.0.0.1. The requested port is used as given by ./run.sh; tests ask for free ports instead.
 // Unlike Aspire, which puts replicas behind one proxy port, each replica listens on a port of its own.
-public sealed class EndpointAnnotation(string name, string uriScheme, int? port) : IResourceAnnotation
+public sealed class EndpointAnnotation(string name, string uriScheme, int? port, int? targetPort = null) : IResourceAnnotation
 {
     public const string Host = "127.0.0.1";
 
@@ -13,6 +13,12 @@ public sealed class EndpointAnnotation(string name, string uriScheme, int? port)
     public string UriScheme { get; } = uriScheme;
 
     public int? Port { get; } = port;
+
+    // The port the workload listens on in a container, for the manifest ("targetPort"); locally each replica has its own.
+    public int? TargetPort { get; } = targetPort;
+
+    // HTTP/2 only (an OTLP gRPC receiver), as the manifest's "transport" says.
+    public bool IsHttp2 { get; init; }
 
     public IReadOnlyList<AllocatedEndpoint>? AllocatedEndpoints { get; internal set; }
 
@@ -34,9 +40,13 @@ public sealed class EnvironmentCallbackAnnotation(Func<EnvironmentCallbackContex
     public Func<EnvironmentCallbackContext, Task> Callback { get; } = callback;
 }
 
-public sealed class EnvironmentCallbackContext(IResource resource, int replica, CancellationToken cancellationToken)
+public sealed class EnvironmentCallbackContext(
+    IResource resource, int replica, CancellationToken cancellationToken, DistributedApplicationExecutionContext? executionContext = null)
 {
     public IResource Resource { get; } = resource;
+
+    // Publishing has no replica and no port: values are expressions (see IManifestExpressionProvider).
+    public DistributedApplicationExecutionContext ExecutionContext { get; } = executionContext ?? DistributedApplicationExecutionContext.Running;
 
     public int Replica { get; } = replica;
 
@@ -50,9 +60,12 @@ public sealed class CommandLineArgsCallbackAnnotation(Func<CommandLineArgsCallba
     public Func<CommandLineArgsCallbackContext, Task> Callback { get; } = callback;
 }
 
-public sealed class CommandLineArgsCallbackContext(IResource resource, int replica, CancellationToken cancellationToken)
+public sealed class CommandLineArgsCallbackContext(
+    IResource resource, int replica, CancellationToken cancellationToken, DistributedApplicationExecutionContext? executionContext = null)
 {
     public IResource Resource { get; } = resource;
+
+    public DistributedApplicationExecutionContext ExecutionContext { get; } = executionContext ?? DistributedApplicationExecutionContext.Running;
 
     public int Replica { get; } = replica;
 
@@ -94,9 +107,9 @@ public sealed record RunAsUserAnnotation(string UserName) : IResourceAnnotation;
 public sealed record StopSignalAnnotation(int Signal) : IResourceAnnotation;
 
 // HighLoad's own: what a service that references this resource is told besides where it is (the provider's limits).
-public sealed class ReferenceEnvironmentAnnotation(Action<IDictionary<string, object>> apply) : IResourceAnnotation
+public sealed class ReferenceEnvironmentAnnotation(Action<EnvironmentCallbackContext> apply) : IResourceAnnotation
 {
-    public Action<IDictionary<string, object>> Apply { get; } = apply;
+    public Action<EnvironmentCallbackContext> Apply { get; } = apply;
 }
 
 // Set by WaitForCompletion: the resource runs once; exiting with 0 is its end, not a crash to restart.

@@ -4,7 +4,8 @@ namespace HighLoad.Hosting.ApplicationModel;
 
 // A generated secret kept in the state folder (.highload/<name>), so it survives restarts and --fresh renews it.
 // Aspire asks for a parameter's value in configuration (Parameters:<name>); locally, HighLoad generates it.
-public sealed class ParameterResource(string name, string stateDirectory, bool secret) : Resource(name)
+// In the manifest it is a parameter.v0 whose value a deployment tool generates or asks for ({name.value}).
+public sealed class ParameterResource(string name, string stateDirectory, bool secret) : Resource(name), IManifestExpressionProvider
 {
     private readonly Lazy<string> _value = new(() => LoadOrCreate(Path.Combine(stateDirectory, name)));
 
@@ -13,6 +14,8 @@ public sealed class ParameterResource(string name, string stateDirectory, bool s
     public string FilePath => Path.Combine(stateDirectory, Name);
 
     public string Value => _value.Value;
+
+    public string ValueExpression => $"{{{Name}.value}}";
 
     private static string LoadOrCreate(string path)
     {

@@ -41,10 +41,16 @@ public interface IResourceWithParent : IResource
     IResource Parent { get; }
 }
 
-public interface IResourceWithConnectionString : IResource
+public interface IResourceWithConnectionString : IResource, IManifestExpressionProvider
 {
     // Evaluated when a dependent starts, so every port is allocated by then.
     ValueTask<string?> GetConnectionStringAsync(CancellationToken cancellationToken = default);
+
+    // The same connection string as the manifest writes it, from expressions a deployment tool resolves:
+    // "Host={pg.bindings.tcp.host};Port={pg.bindings.tcp.port};...". Services that reference it get "{name.connectionString}".
+    string ConnectionStringExpression { get; }
+
+    string IManifestExpressionProvider.ValueExpression => $"{{{Name}.connectionString}}";
 }
 
 public static class ResourceExtensions

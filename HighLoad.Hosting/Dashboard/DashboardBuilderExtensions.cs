@@ -14,7 +14,9 @@ public static class DashboardBuilderExtensions
     {
         var dashboard = new DashboardResource(name, builder.Options.StateDirectory, resourceServicePort);
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ResourceService>(services, dashboard));
-        builder.Eventing.Subscribe<BeforeStartEvent>((e, ct) => e.Services.GetRequiredService<ResourceService>().StartAsync(ct));
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, ct) => builder.Options.ExecutionContext.IsRunMode
+            ? e.Services.GetRequiredService<ResourceService>().StartAsync(ct)
+            : Task.CompletedTask);
         builder.Eventing.Subscribe<ResourceReadyEvent>(dashboard, (e, _) =>
         {
             e.Services.GetRequiredService<AppHostLog>().Info($"Login to the dashboard at {dashboard.LoginUrl}");
@@ -27,6 +29,12 @@ public static class DashboardBuilderExtensions
             .WithEnvironment(context =>
             {
                 context.EnvironmentVariables["Dashboard__Frontend__BrowserToken"] = dashboard.BrowserToken;
+                if (context.ExecutionContext.IsPublishMode)
+                {
+                    // No AppHost in a deployment: the dashboard shows telemetry only, as Aspire's standalone dashboard.
+                    return Task.CompletedTask;
+                }
+
                 context.EnvironmentVariables["Dashboard__ResourceServiceClient__ApiKey"] = dashboard.ResourceServiceApiKey;
                 context.EnvironmentVariables["Dashboard__ResourceServiceClient__Url"] = dashboard.ResourceServiceUrl?.ToString()
                     ?? throw new InvalidOperationException("The resource service is not listening yet.");
@@ -41,11 +49,20 @@ public static class DashboardBuilderExtensions
         this IResourceBuilder<DashboardResource> builder, int? grpcPort = null, int? httpPort = null)
     {
         var dashboard = builder.Resource;
-        builder.WithEndpoint(DashboardResource.OtlpGrpcEndpointName, "http", grpcPort)
-            .WithEndpoint(DashboardResource.OtlpHttpEndpointName, "http", httpPort)
+        builder.WithEndpoint(DashboardResource.OtlpGrpcEndpointName, "http", grpcPort, targetPort: 18890, http2: true)
+            .WithEndpoint(DashboardResource.OtlpHttpEndpointName, "http", httpPort, targetPort: 18891)
             .WithEnvironment(context =>
             {
                 var env = context.EnvironmentVariables;
+                if (context.ExecutionContext.IsPublishMode)
+                {
+                    env["Dashboard__Otlp__GrpcEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName);
+                    env["Dashboard__Otlp__HttpEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpHttpEndpointName);
+                    // The pod's writable scratch space (the root filesystem is read-only): kept while the pod lives.
+                    env["Dashboard__Otlp__Directory"] = "/tmp/telemetry";
+                    return Task.CompletedTask;
+                }
+
                 env["Dashboard__Otlp__GrpcEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName).Url;
                 env["Dashboard__Otlp__HttpEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpHttpEndpointName).Url;
                 env["Dashboard__Otlp__Directory"] = Path.Combine(dashboard.StateDirectory, "telemetry");
@@ -59,14 +76,21 @@ public static class DashboardBuilderExtensions
                 project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
                 {
                     var env = context.EnvironmentVariables;
-                    env["OTEL_EXPORTER_OTLP_ENDPOINT"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName).Url;
+                    var otlp = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName);
+                    env["OTEL_EXPORTER_OTLP_ENDPOINT"] = context.ExecutionContext.IsPublishMode ? otlp : otlp.Url;
                     env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+                    env["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true";
+                    env["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory";
+                    if (context.ExecutionContext.IsPublishMode)
+                    {
+                        // The SDK's default intervals in a deployment; the second-long ones are for a person watching locally.
+                        return Task.CompletedTask;
+                    }
+
                     env["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
                     env["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
                     env["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
                     env["OTEL_METRICS_EXEMPLAR_FILTER"] = "trace_based";
-                    env["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true";
-                    env["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory";
                     return Task.CompletedTask;
                 }));
             }

@@ -1,5 +1,6 @@
 using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Eventing;
+using HighLoad.Hosting.Publishing;
 
 namespace HighLoad.Hosting;
 
@@ -20,7 +21,7 @@ public static class NginxBuilderExtensions
         var nginx = new NginxResource(name, directory);
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(nginx, (_, ct) => WriteConfigAsync(nginx, directory, ct));
         return builder.AddResource(nginx)
-            .WithHttpEndpoint(port)
+            .WithHttpEndpoint(port, targetPort: 8080)
             .WithAnnotation(new RequiredProgramAnnotation(Program))
             .WithArgs("-p", directory, "-c", Path.Combine(directory, "nginx.conf"), "-e", "stderr")
             // Ready when a health request goes through it to a replica and back.
@@ -30,7 +31,17 @@ public static class NginxBuilderExtensions
     public static IResourceBuilder<NginxResource> WithLoadBalancing(this IResourceBuilder<NginxResource> builder, IResourceBuilder<ProjectResource> backend)
     {
         builder.Resource.Backend = backend.Resource;
-        return builder.WaitFor(backend);
+        return builder.WaitFor(backend)
+            .WithExternalHttpEndpoints()
+            .WithManifestPublishingCallback(context =>
+            {
+                // The way in from outside: in Kubernetes an ingress controller (nginx) routing to the backend's service.
+                context.WriteContainer(builder.Resource, "docker.io/library/nginx:1.22", env: new Dictionary<string, object>
+                {
+                    ["UPSTREAM"] = backend.Resource.GetEndpoint("http"),
+                });
+                return Task.CompletedTask;
+            });
     }
 
     private static async Task WriteConfigAsync(NginxResource nginx, string directory, CancellationToken cancellationToken)

@@ -1,11 +1,12 @@
 namespace HighLoad.Hosting;
 
-// The AppHost's own lines: "[apphost] ..." on the console and in .highload/logs/apphost.log.
+// The AppHost's own lines: "[apphost] ..." on the console and in .highload/logs/apphost.log (on the console only when
+// there is no logs folder: publishing writes a manifest and leaves no state behind).
 public sealed class AppHostLog : IDisposable
 {
     private readonly LogFile _file;
 
-    public AppHostLog(string logsDirectory, bool echo)
+    public AppHostLog(string? logsDirectory, bool echo)
     {
         _file = new LogFile(logsDirectory, "apphost", echo);
     }
@@ -25,16 +26,20 @@ internal sealed class LogFile : IDisposable
     private static readonly Lock ConsoleGate = new();
     private readonly string _prefix;
     private readonly bool _echo;
-    private readonly StreamWriter _file;
+    private readonly StreamWriter? _file;
     private readonly Lock _gate = new();
 
-    public LogFile(string logsDirectory, string name, bool echo)
+    public LogFile(string? logsDirectory, string name, bool echo)
     {
-        Directory.CreateDirectory(logsDirectory);
-        _file = new StreamWriter(new FileStream(Path.Combine(logsDirectory, name + ".log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+        if (logsDirectory is not null)
         {
-            AutoFlush = true,
-        };
+            Directory.CreateDirectory(logsDirectory);
+            _file = new StreamWriter(new FileStream(Path.Combine(logsDirectory, name + ".log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+                AutoFlush = true,
+            };
+        }
+
         _prefix = $"[{name}] ";
         _echo = echo;
     }
@@ -43,7 +48,7 @@ internal sealed class LogFile : IDisposable
     {
         lock (_gate)
         {
-            _file.WriteLine($"{timestamp:HH:mm:ss.fff} {line}");
+            _file?.WriteLine($"{timestamp:HH:mm:ss.fff} {line}");
         }
 
         if (_echo)
@@ -59,7 +64,7 @@ internal sealed class LogFile : IDisposable
     {
         lock (_gate)
         {
-            _file.Dispose();
+            _file?.Dispose();
         }
     }
 }

@@ -1,5 +1,6 @@
 using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Eventing;
+using HighLoad.Hosting.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -47,6 +48,10 @@ public sealed class PgBouncerDatabaseResource(string name, PgBouncerResource poo
             // Transaction pooling hands the server connection to others after each transaction: nothing to reset.
             NoResetOnClose = true,
         }.ConnectionString);
+
+    public string ConnectionStringExpression =>
+        $"Host={Pooler.PrimaryEndpoint.Property(EndpointProperty.Host).ValueExpression};Port={Pooler.PrimaryEndpoint.Property(EndpointProperty.Port).ValueExpression};" +
+        $"Database={Name};Username={Server.UserName};Password={Server.PasswordParameter.ValueExpression};No Reset On Close=true";
 }
 
 public static class PgBouncerBuilderExtensions
@@ -58,12 +63,33 @@ public static class PgBouncerBuilderExtensions
         var pooler = new PgBouncerResource(name, builder.Options.StateDirectory);
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(pooler, (e, ct) => WriteConfigAsync(pooler, e.Services, ct));
         return builder.AddResource(pooler)
-            .WithEndpoint("tcp", "tcp", port)
+            .WithEndpoint("tcp", "tcp", port, targetPort: 6432)
             .WithAnnotation(new RequiredProgramAnnotation(Program))
             .WithAnnotation(new RunAsUserAnnotation(PostgresAccount.UserName))
             .WithArgs(context =>
             {
                 context.Args.Add(pooler.ConfigFile!);
+                return Task.CompletedTask;
+            })
+            .WithManifestPublishingCallback(context =>
+            {
+                // The pooler's databases, each naming the server it pools: a deployment tool tells the primary's pool
+                // (read-write) from the replica's (read-only) by these.
+                var env = new Dictionary<string, object>
+                {
+                    ["PGBOUNCER_POOL_MODE"] = "transaction",
+                    ["PGBOUNCER_MAX_DB_CONNECTIONS"] = pooler.MaxServerConnections.ToString(),
+                    ["PGBOUNCER_DEFAULT_POOL_SIZE"] = pooler.PoolSize.ToString(),
+                };
+                for (var i = 0; i < pooler.Databases.Count; i++)
+                {
+                    var database = pooler.Databases[i];
+                    var endpoint = database.Server.PrimaryEndpoint;
+                    env[$"PGBOUNCER_DSN_{i}"] = $"{database.Name}=host={endpoint.Property(EndpointProperty.Host).ValueExpression} " +
+                        $"port={endpoint.Property(EndpointProperty.Port).ValueExpression} dbname={database.Database.DatabaseName}";
+                }
+
+                context.WriteContainer(pooler, "docker.io/bitnami/pgbouncer:1.18.0", env: env);
                 return Task.CompletedTask;
             })
             // Ready when a query goes through to every database it offers.

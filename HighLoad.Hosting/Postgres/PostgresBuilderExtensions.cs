@@ -1,5 +1,6 @@
 using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Eventing;
+using HighLoad.Hosting.Publishing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -37,7 +38,7 @@ public static class PostgresBuilderExtensions
     {
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, (e, ct) => PostgresSetup.PrepareAsync(server, e.Services, ct));
         return builder.AddResource(server)
-            .WithEndpoint("tcp", "tcp", port)
+            .WithEndpoint("tcp", "tcp", port, targetPort: 5432)
             .WithAnnotation(new RequiredProgramAnnotation(ServerBinary.Postgres("postgres")))
             .WithAnnotation(new RequiredProgramAnnotation(ServerBinary.Postgres("initdb")))
             .WithAnnotation(new RequiredProgramAnnotation(ServerBinary.Postgres("pg_basebackup")))
@@ -64,6 +65,25 @@ public static class PostgresBuilderExtensions
                 return Task.CompletedTask;
 
                 void Setting(string name, string value) => context.Args.AddRange(["-c", $"{name}={value}"]);
+            })
+            .WithAnnotation(new ContainerVolumeAnnotation($"{server.Name}-data", "/var/lib/postgresql/data"))
+            .WithManifestPublishingCallback(context =>
+            {
+                // The major version the tests run against (Debian's); in Kubernetes, CloudNativePG's image of it.
+                context.WriteContainer(server, "docker.io/library/postgres:15", env: server.Primary is { } primary
+                    ? new Dictionary<string, object>
+                    {
+                        ["PRIMARY_CONNINFO"] = $"host={primary.PrimaryEndpoint.Property(EndpointProperty.Host).ValueExpression} " +
+                            $"port={primary.PrimaryEndpoint.Property(EndpointProperty.Port).ValueExpression} user={server.UserName} " +
+                            $"password={server.PasswordParameter.ValueExpression} application_name={server.Name}",
+                    }
+                    : new Dictionary<string, object>
+                    {
+                        ["POSTGRES_USER"] = server.UserName,
+                        ["POSTGRES_PASSWORD"] = server.PasswordParameter,
+                        ["POSTGRES_MAX_CONNECTIONS"] = server.MaxConnections.ToString(),
+                    });
+                return Task.CompletedTask;
             })
             // A replica is ready when it streams from the primary, not merely when it accepts connections.
             .WithHealthCheck(new PostgresHealthCheck(() => server.DirectConnectionString("postgres"), server.Primary is null ? null : "SELECT status = 'streaming' FROM pg_stat_wal_receiver"));

@@ -28,6 +28,10 @@ public sealed class PostgresServerResource(string name, ParameterResource passwo
     public ValueTask<string?> GetConnectionStringAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<string?>(DirectConnectionString("postgres"));
 
+    public string ConnectionStringExpression =>
+        $"Host={PrimaryEndpoint.Property(EndpointProperty.Host).ValueExpression};Port={PrimaryEndpoint.Property(EndpointProperty.Port).ValueExpression};" +
+        $"Username={UserName};Password={PasswordParameter.ValueExpression}";
+
     // To the server itself, bypassing any pooler; by default to the application's database (on a replica: its primary's).
     public string DirectConnectionString(string? database = null) =>
         new NpgsqlConnectionStringBuilder
@@ -52,4 +56,6 @@ public sealed class PostgresDatabaseResource(string name, string databaseName, P
 
     public ValueTask<string?> GetConnectionStringAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<string?>(Server.DirectConnectionString(DatabaseName));
+
+    public string ConnectionStringExpression => $"{((IManifestExpressionProvider)Server).ValueExpression};Database={DatabaseName}";
 }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Eventing;
+using HighLoad.Hosting.Publishing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace HighLoad.Hosting;
@@ -16,6 +17,9 @@ public sealed class RedisResource(string name, string workingDirectory)
 
     public ValueTask<string?> GetConnectionStringAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<string?>($"{PrimaryEndpoint.Host}:{PrimaryEndpoint.Port}");
+
+    public string ConnectionStringExpression =>
+        $"{PrimaryEndpoint.Property(EndpointProperty.Host).ValueExpression}:{PrimaryEndpoint.Property(EndpointProperty.Port).ValueExpression}";
 }
 
 public static class RedisBuilderExtensions
@@ -32,7 +36,7 @@ public static class RedisBuilderExtensions
             return Task.CompletedTask;
         });
         return builder.AddResource(redis)
-            .WithEndpoint("tcp", "tcp", port)
+            .WithEndpoint("tcp", "tcp", port, targetPort: 6379)
             .WithAnnotation(new RequiredProgramAnnotation(Program))
             .WithArgs(context =>
             {
@@ -51,6 +55,16 @@ public static class RedisBuilderExtensions
                     "--maxmemory-policy", "noeviction",
                     "--daemonize", "no",
                     "--logfile", "",
+                ]);
+                return Task.CompletedTask;
+            })
+            .WithAnnotation(new ContainerVolumeAnnotation($"{name}-data", "/data"))
+            .WithManifestPublishingCallback(context =>
+            {
+                context.WriteContainer(redis, "docker.io/library/redis:7.0", args:
+                [
+                    "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
+                    "--maxmemory", redis.MaxMemory, "--maxmemory-policy", "noeviction",
                 ]);
                 return Task.CompletedTask;
             })

@@ -38,4 +38,15 @@ public sealed class CommandLineTests
         Assert.Equal(".highload", Path.GetFileName(options.StateDirectory));
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(options.StateDirectory)!, "HighLoad.sln")));
     }
+
+    [Fact]
+    public void PublisherManifestWritesWhereOutputPathSaysAndStartsNothing()
+    {
+        var options = DistributedApplicationOptions.Parse(["--publisher", "manifest", "--output-path", "/tmp/out/aspire-manifest.json"]);
+
+        Assert.True(options.ExecutionContext.IsPublishMode);
+        Assert.Equal("/tmp/out/aspire-manifest.json", options.OutputPath);
+        Assert.True(DistributedApplicationOptions.Parse([]).ExecutionContext.IsRunMode);
+        Assert.Contains("manifest", Assert.Throws<UsageException>(() => DistributedApplicationOptions.Parse(["--publisher", "bicep"])).Message);
+    }
 }
