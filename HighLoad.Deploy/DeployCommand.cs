@@ -81,8 +81,9 @@ public static class DeployCommand
         var kafka = new KafkaCluster(manifest, topology);
         kafka.Write(files, baseProfile);
         new Redis(manifest, topology).Write(files);
-        new IngressRoutes(manifest, topology, resolver).Write(files);
-        new NetworkPolicies(topology).Write(files, workloads);
+        var ingress = new IngressRoutes(manifest, topology, resolver);
+        ingress.Write(files);
+        new NetworkPolicies(topology).Write(files, workloads, ingress.Upstream);
 
         var folders = workloads.Select(w => w.Name).Concat(["ingress", "kafka", "network", "postgres", "redis"]);
         files.Yaml("base/kustomization.yaml", new Kustomization

@@ -53,9 +53,7 @@ public sealed class Postgres(AspireManifest manifest, ClusterTopology topology)
             PrimaryUpdateStrategy = "unsupervised",
             // The services connect as the database owner; nobody needs the superuser over the network.
             EnableSuperuserAccess = false,
-            Postgresql = new(ObjectMeta.Sorted(
-                // The poolers hold at most Profile.MaxServerConnections; the rest is for replication and CNPG itself.
-                ("max_connections", (Profile.MaxServerConnections + 20).ToString(CultureInfo.InvariantCulture)))),
+            Postgresql = new(ObjectMeta.Sorted(("max_connections", MaxConnections))),
             Bootstrap = new(new(topology.Database, ClusterTopology.DatabaseOwner, new(AppSecret))),
             Storage = new("20Gi"),
             Resources = PodTemplates.Resources(new("500m", "1Gi", "2", "2Gi")),
@@ -68,6 +66,10 @@ public sealed class Postgres(AspireManifest manifest, ClusterTopology topology)
         Metadata = new() { Name = topology.PostgresCluster },
         Spec = new() { Instances = profile.PostgresInstances },
     };
+
+    // The poolers hold at most Profile.MaxServerConnections; the rest is for replication and CNPG itself.
+    private string MaxConnections => manifest[topology.Postgres].Env.GetValueOrDefault("POSTGRES_MAX_CONNECTIONS")
+        ?? (Profile.MaxServerConnections + 20).ToString(CultureInfo.InvariantCulture);
 
     public Kubernetes.Pooler Pooler(Profile profile, bool readOnly) => new()
     {

@@ -11,14 +11,19 @@ public sealed class IngressRoutes(AspireManifest manifest, ClusterTopology topol
 {
     public void Write(GeneratedFiles files)
     {
-        files.Yaml("base/ingress/ingress.yaml", Ingress(topology.NamesOf(ResourceRole.LoadBalancer).Single()));
+        files.Yaml("base/ingress/ingress.yaml", Ingress(LoadBalancer));
         files.Yaml("base/ingress/kustomization.yaml", new Kustomization { Resources = ["ingress.yaml"] });
     }
 
+    // The project the load balancer forwards to; the ingress controller reaches it instead.
+    public Peer Upstream => manifest[LoadBalancer].Env.Values.Select(resolver.Resolve).SelectMany(v => v.Peers)
+        .Single(p => p.Kind == PeerKind.Project);
+
+    private string LoadBalancer => topology.NamesOf(ResourceRole.LoadBalancer).Single();
+
     private V1Ingress Ingress(string name)
     {
-        var upstream = manifest[name].Env.Values.Select(resolver.Resolve).SelectMany(v => v.Peers)
-            .Single(p => p.Kind == PeerKind.Project);
+        var upstream = Upstream;
         return new()
         {
             ApiVersion = "networking.k8s.io/v1",

@@ -15,7 +15,7 @@ public sealed class NetworkPolicies(ClusterTopology topology)
     public const string CnpgNamespace = "cnpg-system";
     public const string KedaNamespace = "keda";
 
-    public void Write(GeneratedFiles files, IReadOnlyList<ProjectWorkload> workloads)
+    public void Write(GeneratedFiles files, IReadOnlyList<ProjectWorkload> workloads, Peer ingressUpstream)
     {
         var policies = new SortedDictionary<string, V1NetworkPolicy>(StringComparer.Ordinal)
         {
@@ -32,7 +32,7 @@ public sealed class NetworkPolicies(ClusterTopology topology)
 
         foreach (var workload in workloads)
         {
-            policies[workload.Name] = WorkloadPolicy(workload, workloads);
+            policies[workload.Name] = WorkloadPolicy(workload, workloads, ingressUpstream);
         }
 
         policies[topology.Redis] = Policy(topology.Redis, ObjectMeta.Selector(topology.Redis),
@@ -56,13 +56,13 @@ public sealed class NetworkPolicies(ClusterTopology topology)
         files.Yaml("base/network/kustomization.yaml", new Kustomization { Resources = [.. policies.Keys.Select(n => $"{n}.yaml")] });
     }
 
-    private V1NetworkPolicy WorkloadPolicy(ProjectWorkload workload, IReadOnlyList<ProjectWorkload> workloads)
+    private V1NetworkPolicy WorkloadPolicy(ProjectWorkload workload, IReadOnlyList<ProjectWorkload> workloads, Peer ingressUpstream)
     {
         var ingress = new List<V1NetworkPolicyIngressRule>();
         foreach (var (portName, port) in workload.Ports)
         {
             ingress.AddRange(ClientsOf(workloads, PeerKind.Project, workload.Name, port));
-            if (workload.Resource.Bindings[portName].External)
+            if (workload.Resource.Bindings[portName].External || ingressUpstream == new Peer(PeerKind.Project, workload.Name, port))
             {
                 ingress.Add(new() { FromProperty = [Namespace(IngressControllerNamespace)], Ports = [Tcp(port)] });
             }

@@ -42,7 +42,8 @@ public sealed record ProjectWorkload(
 
     // Directories a service is told to write to need a writable volume under a read-only root filesystem.
     public IEnumerable<(string Key, string Path)> WritableDirectories => Config
-        .Where(e => e.Key.EndsWith("__Directory", StringComparison.Ordinal) && e.Value.StartsWith('/'))
+        .Where(e => e.Key.EndsWith("__Directory", StringComparison.Ordinal) && e.Value.StartsWith('/')
+            && !e.Value.StartsWith("/tmp/", StringComparison.Ordinal))
         .Select(e => (e.Key, e.Value));
 
     public IEnumerable<(string Name, int Port)> Ports => Resource.Bindings
@@ -50,11 +51,12 @@ public sealed record ProjectWorkload(
 
     public string SecretsExample()
     {
-        var lines = new List<string>
+        var lines = new List<string> { $"# Copy to {SecretsFile} (git-ignored) and replace every {ExpressionResolver.Placeholder}." };
+        if (Secrets.Values.SelectMany(v => v.Peers).Any(p => p.Kind is PeerKind.Pooler or PeerKind.PostgresInstances))
         {
-            $"# Copy to {SecretsFile} (git-ignored) and replace every {ExpressionResolver.Placeholder}.",
-            "# Database passwords are the app user's: the password in ../postgres/.postgres.secrets (secret pg-app).",
-        };
+            lines.Add("# Database passwords are the app user's: the password in ../postgres/.postgres.secrets (secret pg-app).");
+        }
+
         foreach (var (key, value) in Secrets)
         {
             lines.Add($"# {key}: {ExpressionResolver.Placeholder} stands for {string.Join(", ", value.Parameters)}");
