@@ -1,0 +1,3 @@
+using HighLoad.Deploy;
+
+return DeployCommand.Run(args);
