@@ -34,7 +34,7 @@ var migrations = builder.AddProject<Projects.HighLoad_MigrationService>("migrati
 
 var api = builder.AddProject<Projects.HighLoad_Api>("api", port: 15101)
     .WithReplicas(2)
-    .WithReference(db).WithReference(dbReplica).WithReference(redis).WithReference(kafka).WithReference(thirdParty)
+    .WithReference(db).WithReference(dbReplica).WithReference(redis).WithReference(kafka).WithProviderLimits(thirdParty)
     .WithEnvironment("DevelopmentClient__ApiKey", devApiKey)
     .WithEnvironment("Admin__ApiKey", adminApiKey)
     .WithEnvironment("Jobs__Intake__IdSigningKey", jobIdKey)

@@ -30,6 +30,16 @@ public static class ThirdPartyBuilderExtensions
             });
     }
 
+    // For a service that plans by the provider's limits but never calls it (the API estimates waits from them): the
+    // limits without the address, so nothing deployed lets it reach the provider.
+    public static IResourceBuilder<T> WithProviderLimits<T>(this IResourceBuilder<T> builder, IResourceBuilder<ThirdPartyResource> provider)
+        where T : IResourceWithEnvironment =>
+        builder.WithEnvironment(context =>
+        {
+            AddLimits(context.EnvironmentVariables, provider.Resource);
+            return Task.CompletedTask;
+        });
+
     public static IResourceBuilder<ThirdPartyResource> WithLimits(this IResourceBuilder<ThirdPartyResource> builder, int perMinute, int perHour, int perDay)
     {
         builder.Resource.PerMinute = perMinute;
