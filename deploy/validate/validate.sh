@@ -26,7 +26,7 @@ fi
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 cp -r "$k8s" "$scratch/k8s"
-node "$here/placeholder-secrets.mjs" "$scratch/k8s"
+node "$here/secrets-files.mjs" "$scratch/k8s" --placeholders
 
 passed=()
 failed=()
