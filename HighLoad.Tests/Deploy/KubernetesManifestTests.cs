@@ -225,15 +225,15 @@ public sealed partial class KubernetesManifestTests
 
     private static int WorkerConcurrency(RenderedOverlay rendered)
     {
-        var container = rendered.All<V1Deployment>().Single(d => d.Metadata.Name == "worker").Spec.Template.Spec.Containers[0];
-        return container.Env?.FirstOrDefault(e => e.Name == "Jobs__Concurrency")?.Value is { } value ? int.Parse(value) : new JobOptions().Concurrency;
+        var worker = rendered.All<V1Deployment>().Single(d => d.Metadata.Name == "worker");
+        return Environment(rendered, worker).TryGetValue("Jobs__Concurrency", out var value) ? int.Parse(value) : new JobOptions().Concurrency;
     }
 
     // The OTLP endpoint the service exports to, when it names a Service of the overlay: the pods behind it.
     private static IEnumerable<(PodIdentity, PodIdentity, int, string)> Otlp(RenderedOverlay rendered, OverlayPods pods, PodIdentity exporter)
     {
         var deployment = rendered.All<V1Deployment>().Single(d => d.Metadata.Name == exporter.Name);
-        if (deployment.Spec.Template.Spec.Containers.SelectMany(c => c.Env ?? []).FirstOrDefault(e => e.Name == "OTEL_EXPORTER_OTLP_ENDPOINT")?.Value is not { } endpoint)
+        if (!Environment(rendered, deployment).TryGetValue("OTEL_EXPORTER_OTLP_ENDPOINT", out var endpoint))
         {
             yield break;
         }
@@ -247,6 +247,33 @@ public sealed partial class KubernetesManifestTests
             var target = port.TargetPort?.Value is { } value ? int.TryParse(value, out var n) ? n : pod.NamedPorts[value] : port.Port;
             yield return (exporter, pod, target, port.Protocol ?? "TCP");
         }
+    }
+
+    // The plain values a Deployment's containers see: from ConfigMaps through envFrom, then their own env.
+    private static Dictionary<string, string> Environment(RenderedOverlay rendered, V1Deployment deployment)
+    {
+        var maps = rendered.All<V1ConfigMap>().ToDictionary(m => m.Metadata.Name, m => m.Data ?? new Dictionary<string, string>());
+        var environment = new Dictionary<string, string>();
+        foreach (var container in deployment.Spec.Template.Spec.Containers)
+        {
+            foreach (var source in container.EnvFrom ?? [])
+            {
+                if (source.ConfigMapRef?.Name is { } name && maps.TryGetValue(name, out var data))
+                {
+                    foreach (var (key, value) in data)
+                    {
+                        environment[$"{source.Prefix}{key}"] = value;
+                    }
+                }
+            }
+
+            foreach (var variable in (container.Env ?? []).Where(e => e.Value is not null))
+            {
+                environment[variable.Name] = variable.Value;
+            }
+        }
+
+        return environment;
     }
 
     private static IEnumerable<(string Owner, V1PodSpec Spec)> PodSpecs(RenderedOverlay rendered) =>
