@@ -10,6 +10,8 @@ highload_missing_packages() {
   command -v setpriv > /dev/null && command -v setsid > /dev/null || missing+=(util-linux)
   # The dashboard's browser tests drive it through Playwright, which cannot download a browser here.
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # The Kubernetes tests render the published overlays with kubectl's kustomize (from the Google Cloud CLI packages).
+  command -v kubectl > /dev/null || missing+=(kubectl)
   echo "${missing[@]}"
 }
 

@@ -1,5 +1,6 @@
 using HighLoad.Hosting;
 using HighLoad.Hosting.ApplicationModel;
+using HighLoad.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace HighLoad.Tests.Dashboard;
@@ -39,24 +40,11 @@ public sealed class DashboardBrowser : IAsyncDisposable
         Directory.CreateDirectory(results);
         var path = Path.Combine(results, $"dashboard-{name}.png");
         await page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        if (Environment.GetEnvironmentVariable("HIGHLOAD_UPDATE_SCREENSHOTS") == "1" && RepositoryRoot() is { } root)
+        if (Environment.GetEnvironmentVariable("HIGHLOAD_UPDATE_SCREENSHOTS") == "1" && Repository.Root is { } root)
         {
             Directory.CreateDirectory(Path.Combine(root, "docs", "screenshots"));
             File.Copy(path, Path.Combine(root, "docs", "screenshots", $"dashboard-{name}.png"), overwrite: true);
         }
-    }
-
-    private static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HighLoad.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using HighLoad.Tests.Infrastructure;
 using k8s;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
@@ -26,8 +26,8 @@ public sealed class RenderedOverlay
 {
     public static readonly string[] Names = ["dev", "small", "medium", "large"];
 
-    private static readonly ConcurrentDictionary<string, Lazy<RenderedOverlay>> Rendered = new();
-    private static readonly Lazy<string> Scratch = new(CopyWithPlaceholderSecrets);
+    // Every overlay rendered at once from one scratch copy, which is deleted as soon as they are in memory.
+    private static readonly Lazy<IReadOnlyDictionary<string, RenderedOverlay>> Rendered = new(RenderAll);
     private static readonly IReadOnlyDictionary<string, Type> BuiltInKinds = typeof(V1Deployment).Assembly.GetTypes()
         .Select(type => (type, entity: type.GetCustomAttribute<KubernetesEntityAttribute>()))
         .Where(t => t.entity is { Kind.Length: > 0 } && !t.type.Name.EndsWith("List", StringComparison.Ordinal))
@@ -58,29 +58,29 @@ public sealed class RenderedOverlay
         "keda.sh/v1alpha1 ScaledObject",
     };
 
-    public static RenderedOverlay Of(string name) => Rendered.GetOrAdd(name, n => new(() => Render(n))).Value;
+    public static RenderedOverlay Of(string name) => Rendered.Value[name];
 
     public IEnumerable<T> All<T>() => Documents.Select(d => d.Typed).OfType<T>();
 
     public IEnumerable<KubernetesDocument> OfKind(string apiVersion, string kind) =>
         Documents.Where(d => d.ApiVersion == apiVersion && d.Kind == kind);
 
-    public static string RepositoryRoot()
+    private static IReadOnlyDictionary<string, RenderedOverlay> RenderAll()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var scratch = CopyWithPlaceholderSecrets();
+        try
         {
-            if (File.Exists(Path.Combine(dir.FullName, "HighLoad.sln")))
-            {
-                return dir.FullName;
-            }
+            return Names.ToDictionary(name => name, name => Render(scratch, name));
         }
-
-        throw new InvalidOperationException($"No HighLoad.sln above {AppContext.BaseDirectory}.");
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
     }
 
-    private static RenderedOverlay Render(string name)
+    private static RenderedOverlay Render(string scratch, string name)
     {
-        var overlay = Path.Combine(Scratch.Value, "overlays", name);
+        var overlay = Path.Combine(scratch, "overlays", name);
         Assert.True(Directory.Exists(overlay), $"deploy/k8s/overlays/{name} does not exist: run ./publish.sh to write deploy/k8s.");
         var yaml = Kubectl("kustomize", overlay);
 
@@ -180,7 +180,7 @@ public sealed class RenderedOverlay
 
     private static string CopyWithPlaceholderSecrets()
     {
-        var source = Path.Combine(RepositoryRoot(), "deploy", "k8s");
+        var source = Repository.PathTo("deploy", "k8s");
         Assert.True(Directory.Exists(source), "deploy/k8s does not exist: run ./publish.sh to write the manifests.");
         var scratch = Directory.CreateTempSubdirectory("highload-k8s-").FullName;
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
