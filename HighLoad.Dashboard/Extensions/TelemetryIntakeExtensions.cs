@@ -27,9 +27,9 @@ public static class TelemetryIntakeExtensions
         var pages = ListenEndpoint.ForPages(builder.Configuration["urls"], builder.Configuration["http_ports"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, pages, HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, grpc, HttpProtocols.Http2);
-            Listen(kestrel, http, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, pages);
+            Listen(kestrel, grpc, listen => listen.Protocols = HttpProtocols.Http2);
+            Listen(kestrel, http, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
         return builder;
     }
@@ -47,15 +47,16 @@ public static class TelemetryIntakeExtensions
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, IPEndPoint endpoint, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, IPEndPoint endpoint, Action<ListenOptions>? configure = null)
     {
+        configure ??= _ => { };
         if (endpoint.Address.Equals(IPAddress.IPv6Any))
         {
-            kestrel.ListenAnyIP(endpoint.Port, listen => listen.Protocols = protocols);
+            kestrel.ListenAnyIP(endpoint.Port, configure);
         }
         else
         {
-            kestrel.Listen(endpoint, listen => listen.Protocols = protocols);
+            kestrel.Listen(endpoint, configure);
         }
     }
 
