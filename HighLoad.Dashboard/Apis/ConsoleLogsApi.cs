@@ -16,14 +16,26 @@ public static class ConsoleLogsApi
         return app;
     }
 
-    private static async Task<FileContentHttpResult> DownloadAsync(string resourceId, ResourceServiceClient resources, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, NotFound<string>>> DownloadAsync(
+        string resourceId, ResourceServiceClient resources, CancellationToken cancellationToken)
     {
+        if (!resources.IsConfigured)
+        {
+            return TypedResults.NotFound(ResourceServiceClient.NotConfigured);
+        }
+
         var lines = await resources.GetConsoleLogsAsync(resourceId, cancellationToken);
         return Text(lines.Select(l => (resourceId, l)), $"{resourceId}.log", withResource: false);
     }
 
-    private static async Task<FileContentHttpResult> DownloadAllAsync(ResourceServiceClient resources, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, NotFound<string>>> DownloadAllAsync(
+        ResourceServiceClient resources, CancellationToken cancellationToken)
     {
+        if (!resources.IsConfigured)
+        {
+            return TypedResults.NotFound(ResourceServiceClient.NotConfigured);
+        }
+
         var lines = new List<(string, LogLineMessage)>();
         foreach (var resource in await resources.GetResourcesAsync(cancellationToken))
         {

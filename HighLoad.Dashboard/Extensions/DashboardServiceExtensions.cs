@@ -27,7 +27,8 @@ public static class DashboardServiceExtensions
             });
         services.AddAuthorization();
 
-        // Streams stay open as long as a page watches, and a restart command waits for health: no client timeout.
+        // Streams stay open as long as a page watches, and a restart command waits for health: no client timeout. Without
+        // a resource service the client is never called (ResourceServiceClient.IsConfigured).
         services.AddHttpClient<ResourceServiceClient>((provider, http) =>
         {
             var options = provider.GetRequiredService<IOptions<ResourceServiceClientOptions>>().Value;

@@ -1,12 +1,13 @@
 using System.Net;
+using HighLoad.Dashboard.Infrastructure;
 using HighLoad.Otlp;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace HighLoad.Dashboard.Extensions;
 
-// The dashboard's OTLP intake, as Aspire's dashboard has it: gRPC on a port of its own (HTTP/2 only, no TLS on the
-// loopback) and HTTP/protobuf on another, beside the pages' port. The AppHost names all three and the folder the
-// telemetry is kept in (Dashboard__Otlp__*); without them the dashboard serves its pages only.
+// The dashboard's OTLP intake, as Aspire's dashboard has it: gRPC on a port of its own (HTTP/2 only, no TLS) and
+// HTTP/protobuf on another, beside the pages' port. The AppHost (or a Kubernetes manifest) names both and the folder
+// the telemetry is kept in (Dashboard__Otlp__*); without them the dashboard serves its pages only.
 public static class TelemetryIntakeExtensions
 {
     public const string Section = "Dashboard:Otlp";
@@ -22,13 +23,13 @@ public static class TelemetryIntakeExtensions
 
         var (grpc, http) = endpoints;
 
-        // Listening on explicit ports replaces ASPNETCORE_URLS, so the pages' own port is listened on here too.
-        var pages = new Uri((builder.Configuration["urls"] ?? "http://127.0.0.1:18888").Split(';')[0]);
+        // Listening on explicit ports replaces ASPNETCORE_URLS and HTTP_PORTS, so the pages' own port is listened on here too.
+        var pages = ListenEndpoint.ForPages(builder.Configuration["urls"], builder.Configuration["http_ports"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, pages.Port);
-            kestrel.Listen(IPAddress.Loopback, grpc.Port, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(IPAddress.Loopback, http.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, pages);
+            Listen(kestrel, grpc, listen => listen.Protocols = HttpProtocols.Http2);
+            Listen(kestrel, http, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
         return builder;
     }
@@ -46,9 +47,22 @@ public static class TelemetryIntakeExtensions
         return app;
     }
 
+    private static void Listen(KestrelServerOptions kestrel, IPEndPoint endpoint, Action<ListenOptions>? configure = null)
+    {
+        configure ??= _ => { };
+        if (endpoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            kestrel.ListenAnyIP(endpoint.Port, configure);
+        }
+        else
+        {
+            kestrel.Listen(endpoint, configure);
+        }
+    }
+
     // Both of the intake's URLs, or neither (the dashboard run by itself, without the AppHost).
-    private static (Uri Grpc, Uri Http)? Endpoints(IConfiguration configuration) =>
-        configuration.GetValue<Uri?>($"{Section}:GrpcEndpointUrl") is { } grpc && configuration.GetValue<Uri?>($"{Section}:HttpEndpointUrl") is { } http
-            ? (grpc, http)
+    private static (IPEndPoint Grpc, IPEndPoint Http)? Endpoints(IConfiguration configuration) =>
+        configuration[$"{Section}:GrpcEndpointUrl"] is { Length: > 0 } grpc && configuration[$"{Section}:HttpEndpointUrl"] is { Length: > 0 } http
+            ? (ListenEndpoint.ForUrl(grpc), ListenEndpoint.ForUrl(http))
             : null;
 }

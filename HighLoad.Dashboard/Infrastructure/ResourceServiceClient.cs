@@ -4,13 +4,20 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HighLoad.Dashboard.Model;
+using Microsoft.Extensions.Options;
 
 namespace HighLoad.Dashboard.Infrastructure;
 
-// The dashboard's way into the AppHost: its resource service's snapshots, console logs and commands.
-public sealed class ResourceServiceClient(HttpClient http)
+// The dashboard's way into the AppHost: its resource service's snapshots, console logs and commands. Callers ask
+// IsConfigured first: without an AppHost (a dashboard deployed on its own) there is nothing to call.
+public sealed class ResourceServiceClient(HttpClient http, IOptions<ResourceServiceClientOptions> options)
 {
     public const string ApiKeyHeader = "x-resource-service-api-key";
+
+    public const string NotConfigured =
+        "No resource service is configured, so this dashboard shows telemetry only. Resources and their console logs come from the AppHost when the system runs locally with ./run.sh.";
+
+    public bool IsConfigured => options.Value.IsConfigured;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 

@@ -12,13 +12,23 @@ public sealed class FrontendOptions
 }
 
 // Dashboard:ResourceServiceClient: where the AppHost serves resources, logs and commands, and the key it asks for.
-public sealed class ResourceServiceClientOptions
+// Both or neither: a dashboard deployed on its own (Kubernetes) has no AppHost and shows telemetry only, as Aspire's
+// standalone dashboard does.
+public sealed class ResourceServiceClientOptions : IValidatableObject
 {
     public const string Section = "Dashboard:ResourceServiceClient";
 
-    [Required]
     public Uri? Url { get; set; }
 
-    [Required]
     public string ApiKey { get; set; } = "";
+
+    public bool IsConfigured => Url is not null;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if ((Url is null) != (ApiKey.Length == 0))
+        {
+            yield return new ValidationResult($"{Section}: give both Url and ApiKey, or neither.", [nameof(Url), nameof(ApiKey)]);
+        }
+    }
 }
