@@ -74,7 +74,7 @@ internal static class GatewayExtensions
             Timeout = options.RequestTimeout,
             TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
         });
-        services.AddOpenApi();
+        builder.AddApiDocument();
 
         if (builder is WebApplicationBuilder web)
         {
