@@ -20,10 +20,15 @@ public static class ClientsAdminApi
         }
 
         var admin = app.MapGroup("/admin/v1/clients").WithTags("Admin").RequireAuthorization(AdminKeyAuthenticationHandler.Policy);
-        admin.MapPost("/", CreateClient).WithName("CreateClient").WithSummary("Create an API client; its key is in this answer only");
+        admin.MapPost("/", CreateClient).WithName("CreateClient").WithSummary("Create an API client; its key is in this answer only")
+            .AcceptsJsonBody(new CreateClientRequest("acme", "partner"))
+            .WithResponseHeader(StatusCodes.Status201Created, ApiHeaders.Location)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/", ListClients).WithName("ListClients").WithSummary("Every API client, revoked ones too (no keys)");
-        admin.MapPost("/{id:guid}/rotate", RotateKey).WithName("RotateClientKey").WithSummary("A new key; the old one is refused at once");
-        admin.MapPost("/{id:guid}/revoke", RevokeKey).WithName("RevokeClientKey").WithSummary("Refuse the client's key from now on; its accepted jobs still finish");
+        admin.MapPost("/{id:guid}/rotate", RotateKey).WithName("RotateClientKey").WithSummary("A new key; the old one is refused at once")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/{id:guid}/revoke", RevokeKey).WithName("RevokeClientKey").WithSummary("Refuse the client's key from now on; its accepted jobs still finish")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -24,10 +24,17 @@ public static class JobsApi
             .RequireAuthorization();
 
         // The body is read by the handler, after authentication and the rate limit, so that a wrong content type
-        // or size gets this API's own ProblemDetails (no Accepts<T> metadata: routing would answer 415 itself).
+        // or size gets this API's own ProblemDetails (no Accepts<T> metadata: routing would answer 415 itself);
+        // AcceptsJsonBody describes it for the OpenAPI document only.
         api.MapPost("/", SubmitJob)
             .WithName("SubmitJob")
-            .WithSummary("Accept a job: 202 once Kafka has it, processed later within the provider's limits");
+            .WithSummary("Accept a job: 202 once Kafka has it, processed later within the provider's limits")
+            .AcceptsJsonBody(new SubmitJobRequest("Summarise: the quick brown fox jumps over the lazy dog."))
+            .WithRequestHeader(ApiHeaders.IdempotencyKey)
+            .WithResponseHeader(StatusCodes.Status202Accepted, ApiHeaders.Location)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithResponseHeader(StatusCodes.Status409Conflict, ApiHeaders.RetryAfter)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         api.MapGet("/stats", GetStats)
             .WithName("GetJobStats")
@@ -35,7 +42,8 @@ public static class JobsApi
 
         api.MapGet("/{id:guid}", GetJob)
             .WithName("GetJob")
-            .WithSummary("A job's status and, once finished, its result or error");
+            .WithSummary("A job's status and, once finished, its result or error")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }

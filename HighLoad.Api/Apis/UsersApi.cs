@@ -21,16 +21,50 @@ public static partial class UsersApi
     {
         var api = app.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization();
 
-        api.MapPost("/", CreateUser).WithName("CreateUser").WithSummary("Create a user (201, with its ETag and a consistency token)");
-        api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("A page of users in creation order; pass `next` back as `after`");
-        api.MapGet("/{id:guid}", GetUser).WithName("GetUser").WithSummary("One user, from cache or replica; 304 for a matching If-None-Match");
+        // The handlers return IResult (a user is sent as the fields asked for), so their answers are declared here.
+        api.MapPost("/", CreateUser).WithName("CreateUser").WithSummary("Create a user (201, with its ETag and a consistency token)")
+            .AcceptsJsonBody(new CreateUserRequest("ada@example.com", "Ada Lovelace"))
+            .Produces<UserView>(StatusCodes.Status201Created)
+            .WithResponseHeader(StatusCodes.Status201Created, ApiHeaders.Location)
+            .WithResponseHeader(StatusCodes.Status201Created, ApiHeaders.ETag)
+            .WithResponseHeader(StatusCodes.Status201Created, ApiHeaders.ConsistencyToken)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("A page of users in creation order; pass `next` back as `after`")
+            .Produces<UserPageView>()
+            .ProducesValidationProblem()
+            .WithRequestHeader(ApiHeaders.ReadAfter);
+        api.MapGet("/{id:guid}", GetUser).WithName("GetUser").WithSummary("One user, from cache or replica; 304 for a matching If-None-Match")
+            .Produces<UserView>()
+            .WithResponseHeader(StatusCodes.Status200OK, ApiHeaders.ETag)
+            .Produces(StatusCodes.Status304NotModified)
+            .WithResponseHeader(StatusCodes.Status304NotModified, ApiHeaders.ETag)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithRequestHeader(ApiHeaders.IfNoneMatch)
+            .WithRequestHeader(ApiHeaders.ReadAfter)
+            .WithRequestHeader(ApiHeaders.CacheControl);
         api.MapPut("/{id:guid}", (Guid id, HttpContext http, UserStore store, UserCache cache, CancellationToken ct) =>
-            ChangeUser(id, http, store, cache, partial: false, ct)).WithName("ReplaceUser").WithSummary("Replace a user's email and name");
+            ChangeUser(id, http, store, cache, partial: false, ct)).WithName("ReplaceUser").WithSummary("Replace a user's email and name")
+            .AcceptsJsonBody(new CreateUserRequest("ada@example.com", "Ada King"))
+            .DescribesWrite();
         api.MapPatch("/{id:guid}", (Guid id, HttpContext http, UserStore store, UserCache cache, CancellationToken ct) =>
-            ChangeUser(id, http, store, cache, partial: true, ct)).WithName("UpdateUser").WithSummary("Change a user's email or name");
-        api.MapDelete("/{id:guid}", DeleteUser).WithName("DeleteUser").WithSummary("Delete a user");
+            ChangeUser(id, http, store, cache, partial: true, ct)).WithName("UpdateUser").WithSummary("Change a user's email or name")
+            .AcceptsJsonBody(new PatchUserRequest(null, "Ada King, Countess of Lovelace"))
+            .DescribesWrite();
+        api.MapDelete("/{id:guid}", DeleteUser).WithName("DeleteUser").WithSummary("Delete a user")
+            .Produces(StatusCodes.Status204NoContent)
+            .WithResponseHeader(StatusCodes.Status204NoContent, ApiHeaders.ConsistencyToken)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
+
+    // PUT and PATCH answer alike: the user's new version, or another user's email (409), or no such user (404).
+    private static RouteHandlerBuilder DescribesWrite(this RouteHandlerBuilder endpoint) => endpoint
+        .Produces<UserView>()
+        .WithResponseHeader(StatusCodes.Status200OK, ApiHeaders.ETag)
+        .WithResponseHeader(StatusCodes.Status200OK, ApiHeaders.ConsistencyToken)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict);
 
     public static async Task<IResult> CreateUser(HttpContext http, UserStore store, UserCache cache, CancellationToken ct)
     {

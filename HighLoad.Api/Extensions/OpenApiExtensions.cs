@@ -13,6 +13,18 @@ internal static class OpenApiExtensions
             DocumentGeneration.Prepare(builder);
         }
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "HighLoad API";
+                document.Info.Description = "Jobs worked off within a rate-limited provider's limits, and users read cheaply. Every error is RFC 9457 ProblemDetails.";
+                return Task.CompletedTask;
+            });
+            options.AddDocumentTransformer<SecuritySchemes>();
+            // DescribedRequests first: GatewayAnswers adds the rate limit headers to every answer, its 400/413/415 too.
+            options.AddOperationTransformer<DescribedRequests>();
+            options.AddOperationTransformer<GatewayAnswers>();
+        });
     }
 }

@@ -35,7 +35,7 @@ public sealed class ClientRateLimitingMiddleware(RequestDelegate next, ClientTok
 {
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
-        if (!context.Request.Path.StartsWithSegments("/api"))
+        if (!Covers(context.Request.Path))
         {
             await next(context);
             return;
@@ -72,6 +72,9 @@ public sealed class ClientRateLimitingMiddleware(RequestDelegate next, ClientTok
         await RefuseAsync(context, problems, taken.Wait,
             $"Your tier allows {limit.PermitsPerMinute} requests a minute with bursts of {limit.Burst}. Retry after {Seconds(taken.Wait)} s.");
     }
+
+    // Only the clients' API; health, metrics, the document and /admin are not rate-limited per client.
+    public static bool Covers(PathString path) => path.StartsWithSegments("/api");
 
     private static ValueTask RefuseAsync(HttpContext context, IProblemDetailsService problems, TimeSpan wait, string detail)
     {
