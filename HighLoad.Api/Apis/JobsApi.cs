@@ -31,10 +31,18 @@ public static class JobsApi
             .WithSummary("Accept a job: 202 once Kafka has it, processed later within the provider's limits")
             .AcceptsJsonBody(new SubmitJobRequest("Summarise: the quick brown fox jumps over the lazy dog."))
             .WithRequestHeader(ApiHeaders.IdempotencyKey)
+            .WithResponseDescription(StatusCodes.Status400BadRequest,
+                "The body is not JSON of this shape; input is missing, over 32768 characters or has a control character other than tab and line breaks; or Idempotency-Key is not 1 to 255 characters.")
+            .WithResponseDescription(StatusCodes.Status202Accepted, "Kafka has the job; Location is where its status is. The same Idempotency-Key and body again answer the same job.")
             .WithResponseHeader(StatusCodes.Status202Accepted, ApiHeaders.Location)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithResponseDescription(StatusCodes.Status409Conflict, "A request with this Idempotency-Key still waits for Kafka; retry after Retry-After to get its job.")
             .WithResponseHeader(StatusCodes.Status409Conflict, ApiHeaders.RetryAfter)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithResponseDescription(StatusCodes.Status422UnprocessableEntity, "This Idempotency-Key was used with another body.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseDescription(StatusCodes.Status503ServiceUnavailable,
+                "Not accepted: Kafka did not acknowledge in time, the unread backlog is near the brokers' retention, the replica is at its limit of requests in flight, or a store is restarting. Retry after Retry-After seconds.");
 
         api.MapGet("/stats", GetStats)
             .WithName("GetJobStats")
@@ -43,7 +51,8 @@ public static class JobsApi
         api.MapGet("/{id:guid}", GetJob)
             .WithName("GetJob")
             .WithSummary("A job's status and, once finished, its result or error")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseDescription(StatusCodes.Status404NotFound, "You have no job with this id (another client's job is as unknown).");
 
         return app;
     }

@@ -14,6 +14,11 @@ public static class OpenApiMetadata
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequestHeader(header));
 
+    // What a status means for this endpoint, where its reason phrase ("Conflict") does not say.
+    public static TBuilder WithResponseDescription<TBuilder>(this TBuilder builder, int statusCode, string description)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ResponseDescription(statusCode, description));
+
     public static TBuilder WithResponseHeader<TBuilder>(this TBuilder builder, int statusCode, ApiHeader header)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ResponseHeader(statusCode, header));
@@ -24,6 +29,8 @@ public sealed record JsonRequestBody(Type Type, object Example);
 public sealed record RequestHeader(ApiHeader Header);
 
 public sealed record ResponseHeader(int StatusCode, ApiHeader Header);
+
+public sealed record ResponseDescription(int StatusCode, string Description);
 
 public enum HeaderValue
 {

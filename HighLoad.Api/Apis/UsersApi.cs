@@ -28,18 +28,23 @@ public static partial class UsersApi
             .WithResponseHeader(StatusCodes.Status201Created, ApiHeaders.Location)
             .WithResponseHeader(StatusCodes.Status201Created, ApiHeaders.ETag)
             .WithResponseHeader(StatusCodes.Status201Created, ApiHeaders.ConsistencyToken)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithResponseDescription(StatusCodes.Status409Conflict, EmailTakenDescription);
         api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("A page of users in creation order; pass `next` back as `after`")
             .Produces<UserPageView>()
             .ProducesValidationProblem()
+            .WithResponseDescription(StatusCodes.Status400BadRequest, "limit is not 1 to 100, after is not a cursor this API gave out, fields names a field users do not have, or X-Consistency-Token is malformed.")
             .WithRequestHeader(ApiHeaders.ReadAfter);
         api.MapGet("/{id:guid}", GetUser).WithName("GetUser").WithSummary("One user, from cache or replica; 304 for a matching If-None-Match")
             .Produces<UserView>()
             .WithResponseHeader(StatusCodes.Status200OK, ApiHeaders.ETag)
             .Produces(StatusCodes.Status304NotModified)
+            .WithResponseDescription(StatusCodes.Status304NotModified, "If-None-Match names the user's current version: no body.")
             .WithResponseHeader(StatusCodes.Status304NotModified, ApiHeaders.ETag)
             .ProducesValidationProblem()
+            .WithResponseDescription(StatusCodes.Status400BadRequest, "fields names a field users do not have, or X-Consistency-Token is malformed.")
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseDescription(StatusCodes.Status404NotFound, NoSuchUserDescription)
             .WithRequestHeader(ApiHeaders.IfNoneMatch)
             .WithRequestHeader(ApiHeaders.ReadAfter)
             .WithRequestHeader(ApiHeaders.CacheControl);
@@ -54,7 +59,8 @@ public static partial class UsersApi
         api.MapDelete("/{id:guid}", DeleteUser).WithName("DeleteUser").WithSummary("Delete a user")
             .Produces(StatusCodes.Status204NoContent)
             .WithResponseHeader(StatusCodes.Status204NoContent, ApiHeaders.ConsistencyToken)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseDescription(StatusCodes.Status404NotFound, NoSuchUserDescription);
         return app;
     }
 
@@ -64,7 +70,12 @@ public static partial class UsersApi
         .WithResponseHeader(StatusCodes.Status200OK, ApiHeaders.ETag)
         .WithResponseHeader(StatusCodes.Status200OK, ApiHeaders.ConsistencyToken)
         .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict);
+        .WithResponseDescription(StatusCodes.Status404NotFound, NoSuchUserDescription)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithResponseDescription(StatusCodes.Status409Conflict, EmailTakenDescription);
+
+    private const string NoSuchUserDescription = "You have no user with this id (another client's user is as unknown).";
+    private const string EmailTakenDescription = "Another of your users has this email, whatever its case.";
 
     public static async Task<IResult> CreateUser(HttpContext http, UserStore store, UserCache cache, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HighLoad.Api.Apis;
@@ -61,15 +62,26 @@ public sealed class DescribedRequests : IOpenApiOperationTransformer
             });
         }
 
-        foreach (var (status, header) in metadata.OfType<ResponseHeader>().Select(h => (h.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), h.Header)))
+        foreach (var header in metadata.OfType<ResponseHeader>())
         {
-            if (operation.Responses.TryGetValue(status, out var response) && response is OpenApiResponse described)
+            if (Declared(operation, header.StatusCode) is { } response)
             {
-                described.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                described.Headers[header.Name] = ApiHeaderSchema.Reference(header, context.Document);
+                response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                response.Headers[header.Header.Name] = ApiHeaderSchema.Reference(header.Header, context.Document);
+            }
+        }
+
+        foreach (var description in metadata.OfType<ResponseDescription>())
+        {
+            if (Declared(operation, description.StatusCode) is { } response)
+            {
+                response.Description = description.Description;
             }
         }
     }
+
+    private static OpenApiResponse? Declared(OpenApiOperation operation, int statusCode) =>
+        operation.Responses?.GetValueOrDefault(statusCode.ToString(CultureInfo.InvariantCulture)) as OpenApiResponse;
 
     // The body's type as a component schema, so a generated client gets a named type for it.
     private static async Task<IOpenApiSchema> SchemaReferenceAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
