@@ -35,7 +35,7 @@ public sealed class DistributedApplicationOptions
     public string OutputPath { get; set; } = "aspire-manifest.json";
 
     public DistributedApplicationExecutionContext ExecutionContext =>
-        new(Publisher is null ? DistributedApplicationOperation.Run : DistributedApplicationOperation.Publish);
+        Publisher is null ? DistributedApplicationExecutionContext.Running : DistributedApplicationExecutionContext.Publishing;
 
     public string LogsDirectory => Path.Combine(StateDirectory, "logs");
 

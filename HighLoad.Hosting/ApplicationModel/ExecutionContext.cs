@@ -15,6 +15,8 @@ public sealed record DistributedApplicationExecutionContext(DistributedApplicati
 {
     public static readonly DistributedApplicationExecutionContext Running = new(DistributedApplicationOperation.Run);
 
+    public static readonly DistributedApplicationExecutionContext Publishing = new(DistributedApplicationOperation.Publish);
+
     public bool IsRunMode => Operation == DistributedApplicationOperation.Run;
 
     public bool IsPublishMode => Operation == DistributedApplicationOperation.Publish;

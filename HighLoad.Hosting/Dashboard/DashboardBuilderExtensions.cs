@@ -53,19 +53,14 @@ public static class DashboardBuilderExtensions
             .WithEndpoint(DashboardResource.OtlpHttpEndpointName, "http", httpPort, targetPort: 18891)
             .WithEnvironment(context =>
             {
+                // Endpoints become their URL at start, and binding expressions in the manifest.
                 var env = context.EnvironmentVariables;
-                if (context.ExecutionContext.IsPublishMode)
-                {
-                    env["Dashboard__Otlp__GrpcEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName);
-                    env["Dashboard__Otlp__HttpEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpHttpEndpointName);
-                    // The pod's writable scratch space (the root filesystem is read-only): kept while the pod lives.
-                    env["Dashboard__Otlp__Directory"] = "/tmp/telemetry";
-                    return Task.CompletedTask;
-                }
-
-                env["Dashboard__Otlp__GrpcEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName).Url;
-                env["Dashboard__Otlp__HttpEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpHttpEndpointName).Url;
-                env["Dashboard__Otlp__Directory"] = Path.Combine(dashboard.StateDirectory, "telemetry");
+                env["Dashboard__Otlp__GrpcEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName);
+                env["Dashboard__Otlp__HttpEndpointUrl"] = dashboard.GetEndpoint(DashboardResource.OtlpHttpEndpointName);
+                // Deployed, the pod's writable scratch space (its root filesystem is read-only): kept while the pod lives.
+                env["Dashboard__Otlp__Directory"] = context.ExecutionContext.IsPublishMode
+                    ? "/tmp/telemetry"
+                    : Path.Combine(dashboard.StateDirectory, "telemetry");
                 return Task.CompletedTask;
             });
 
@@ -76,8 +71,7 @@ public static class DashboardBuilderExtensions
                 project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
                 {
                     var env = context.EnvironmentVariables;
-                    var otlp = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName);
-                    env["OTEL_EXPORTER_OTLP_ENDPOINT"] = context.ExecutionContext.IsPublishMode ? otlp : otlp.Url;
+                    env["OTEL_EXPORTER_OTLP_ENDPOINT"] = dashboard.GetEndpoint(DashboardResource.OtlpGrpcEndpointName);
                     env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
                     env["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true";
                     env["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory";

@@ -111,7 +111,7 @@ public sealed class ManifestPublisher(DistributedApplicationModel model, Distrib
         var writer = context.Writer;
         writer.WriteString("type", "project.v0");
         writer.WriteString("path", context.GetManifestRelativePath(project.Project.ProjectPath));
-        var args = new CommandLineArgsCallbackContext(project, replica: 0, context.CancellationToken, ManifestPublishingContext.ExecutionContext);
+        var args = new CommandLineArgsCallbackContext(project, replica: 0, context.CancellationToken, DistributedApplicationExecutionContext.Publishing);
         foreach (var callback in project.AnnotationsOf<CommandLineArgsCallbackAnnotation>())
         {
             await callback.Callback(args);

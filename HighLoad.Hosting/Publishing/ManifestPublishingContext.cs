@@ -9,8 +9,6 @@ public sealed class ManifestPublishingContext(string manifestPath, Utf8JsonWrite
 {
     private readonly HashSet<ParameterResource> _parameters = [];
 
-    public static DistributedApplicationExecutionContext ExecutionContext { get; } = new(DistributedApplicationOperation.Publish);
-
     public Utf8JsonWriter Writer { get; } = writer;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
@@ -39,17 +37,12 @@ public sealed class ManifestPublishingContext(string manifestPath, Utf8JsonWrite
     }
 
     // "env": what the resource's environment callbacks give when asked in publish mode, in name order.
-    public async Task WriteEnvironmentVariablesAsync(IResource resource, IReadOnlyDictionary<string, object>? extra = null)
+    public async Task WriteEnvironmentVariablesAsync(IResource resource)
     {
-        var context = new EnvironmentCallbackContext(resource, replica: 0, CancellationToken, ExecutionContext);
+        var context = new EnvironmentCallbackContext(resource, replica: 0, CancellationToken, DistributedApplicationExecutionContext.Publishing);
         foreach (var callback in resource.AnnotationsOf<EnvironmentCallbackAnnotation>())
         {
             await callback.Callback(context);
-        }
-
-        foreach (var (name, value) in extra ?? new Dictionary<string, object>())
-        {
-            context.EnvironmentVariables[name] = value;
         }
 
         WriteEnvironment(context.EnvironmentVariables);
