@@ -37,5 +37,8 @@ if [ "$total" -eq 0 ]; then
 fi
 
 echo "Logs of the servers the tests started: $HIGHLOAD_TEST_STATE_DIR/logs"
+if [ -f "$results/api-answers.md" ]; then
+  echo "What the API answered the tests, per operation, beside what its OpenAPI document lists: $results/api-answers.md"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

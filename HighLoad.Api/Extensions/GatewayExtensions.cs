@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using HighLoad.Api.Infrastructure.Auth;
 using HighLoad.Api.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -116,7 +117,14 @@ internal static class GatewayExtensions
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference();
+            // The X-Api-Key scheme selected up front, so "Test Request" sends the key typed in once; operation ids shown,
+            // as HighLoad.Client's methods are named after them; nothing fetched from or sent to scalar.com.
+            app.MapScalarApiReference(options => options
+                .AddPreferredSecuritySchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .ShowOperationId()
+                .DisableAgent()
+                .DisableTelemetry()
+                .DisableDefaultFonts());
         }
     }
 

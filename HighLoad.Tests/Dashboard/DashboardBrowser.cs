@@ -34,16 +34,16 @@ public sealed class DashboardBrowser : IAsyncDisposable
 
     // Into the test results (beside the state folder test.sh names); with HIGHLOAD_UPDATE_SCREENSHOTS=1, also one per
     // page into docs/screenshots for the README (not on every run: a test run should not change the checkout).
-    public static async Task ScreenshotAsync(IPage page, string name)
+    public static async Task ScreenshotAsync(IPage page, string name, string prefix = "dashboard", bool fullPage = true)
     {
         var results = Path.Combine(Environment.GetEnvironmentVariable("HIGHLOAD_TEST_STATE_DIR") ?? AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(results);
-        var path = Path.Combine(results, $"dashboard-{name}.png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        var path = Path.Combine(results, $"{prefix}-{name}.png");
+        await page.ScreenshotAsync(new() { Path = path, FullPage = fullPage });
         if (Environment.GetEnvironmentVariable("HIGHLOAD_UPDATE_SCREENSHOTS") == "1" && Repository.Root is { } root)
         {
             Directory.CreateDirectory(Path.Combine(root, "docs", "screenshots"));
-            File.Copy(path, Path.Combine(root, "docs", "screenshots", $"dashboard-{name}.png"), overwrite: true);
+            File.Copy(path, Path.Combine(root, "docs", "screenshots", $"{prefix}-{name}.png"), overwrite: true);
         }
     }
 

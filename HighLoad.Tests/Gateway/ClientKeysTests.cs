@@ -55,11 +55,11 @@ public sealed class ClientKeysTests(HighLoadAppFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task TheAdminApiNeedsTheOperatorsKeyAndSaysWhatIsWrong()
     {
-        using var anonymous = new HttpClient { BaseAddress = fixture.Endpoint("lb") };
+        using var anonymous = fixture.CreateHttpClient(fixture.Endpoint("lb"));
         await JobIntakeTests.AssertProblem(await anonymous.GetAsync("/admin/v1/clients"), HttpStatusCode.Unauthorized, "X-Admin-Key");
 
         // The development client's key is no operator's key.
-        using var developer = new HttpClient { BaseAddress = fixture.Endpoint("lb") };
+        using var developer = fixture.CreateHttpClient(fixture.Endpoint("lb"));
         developer.DefaultRequestHeaders.Add("X-Admin-Key", File.ReadAllText(Path.Combine(fixture.App.Options.StateDirectory, "dev-api-key")).Trim());
         Assert.Equal(HttpStatusCode.Unauthorized, (await developer.GetAsync("/admin/v1/clients")).StatusCode);
 
@@ -79,7 +79,7 @@ public sealed class ClientKeysTests(HighLoadAppFixture fixture, ITestOutputHelpe
         const int keys = 10_000;
         var flood = Enumerable.Range(0, 2).Select(replica =>
         {
-            var http = new HttpClient { BaseAddress = fixture.Endpoint("api", replica) };
+            var http = fixture.CreateHttpClient(fixture.Endpoint("api", replica));
             http.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.77");
             return http;
         }).ToArray();
@@ -121,7 +121,7 @@ public sealed class ClientKeysTests(HighLoadAppFixture fixture, ITestOutputHelpe
 
     private HttpClient[] Replicas(string apiKey) => [.. Enumerable.Range(0, 2).Select(replica =>
     {
-        var http = new HttpClient { BaseAddress = fixture.Endpoint("api", replica) };
+        var http = fixture.CreateHttpClient(fixture.Endpoint("api", replica));
         http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         return http;
     })];

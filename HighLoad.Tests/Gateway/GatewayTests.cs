@@ -153,7 +153,7 @@ public sealed class GatewayTests(HighLoadAppFixture fixture)
     public async Task TrafficWithoutAKnownKeyIsLimitedPerAddress()
     {
         // Loopback is a trusted proxy, so this address (TEST-NET-3, only a header here) is the caller's.
-        using var anonymous = new HttpClient { BaseAddress = fixture.Endpoint("api", 0) };
+        using var anonymous = fixture.CreateHttpClient(fixture.Endpoint("api", 0));
         anonymous.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{Random.Shared.Next(1, 255)}");
         var started = DateTime.UtcNow;
         var unauthorized = 0;

@@ -1,6 +1,5 @@
 using HighLoad.Tests.Infrastructure;
 using Microsoft.OpenApi;
-using Microsoft.OpenApi.Reader;
 
 namespace HighLoad.Tests.Gateway;
 
@@ -8,10 +7,8 @@ namespace HighLoad.Tests.Gateway;
 // client is generated from: read it as a generator would and check it says what the gateway really does.
 public sealed class OpenApiDocumentTests
 {
-    private static readonly Lazy<OpenApiDocument> Document = new(Load);
-
     private static IEnumerable<(string Path, HttpMethod Method, OpenApiOperation Operation)> ApiOperations =>
-        from path in Document.Value.Paths
+        from path in ApiContract.Document.Paths
         where path.Key.StartsWith("/api/", StringComparison.Ordinal)
         from operation in path.Value.Operations ?? []
         select (path.Key, operation.Key, operation.Value);
@@ -19,7 +16,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public void TheDocumentReadsWithoutErrorsAndDescribesTheClientsApi()
     {
-        var paths = Document.Value.Paths.Keys.ToList();
+        var paths = ApiContract.Document.Paths.Keys.ToList();
 
         Assert.Contains("/api/v1/jobs", paths);
         Assert.Contains("/api/v1/users/{id}", paths);
@@ -29,7 +26,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public void EveryApiOperationRequiresTheApiKeyInTheXApiKeyHeader()
     {
-        var scheme = Assert.IsType<OpenApiSecurityScheme>(Document.Value.Components?.SecuritySchemes?["ApiKey"]);
+        var scheme = Assert.IsType<OpenApiSecurityScheme>(ApiContract.Document.Components?.SecuritySchemes?["ApiKey"]);
         Assert.Equal(SecuritySchemeType.ApiKey, scheme.Type);
         Assert.Equal(ParameterLocation.Header, scheme.In);
         Assert.Equal("X-Api-Key", scheme.Name);
@@ -77,7 +74,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public void OperationIdsArePresentAndUnique()
     {
-        var ids = Document.Value.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []).Select(o => o.OperationId).ToList();
+        var ids = ApiContract.Document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []).Select(o => o.OperationId).ToList();
 
         Assert.All(ids, id => Assert.False(string.IsNullOrWhiteSpace(id)));
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
@@ -119,13 +116,5 @@ public sealed class OpenApiDocumentTests
         var reference = schema as OpenApiSchemaReference;
         Assert.True(reference?.Reference.Id is "ProblemDetails" or "HttpValidationProblemDetails",
             $"{name}'s {status} is not application/problem+json with a ProblemDetails schema.");
-    }
-
-    private static OpenApiDocument Load()
-    {
-        var file = Assert.Single(Directory.GetFiles(Repository.PathTo("HighLoad.Api", "openapi"), "*.json"));
-        var result = OpenApiDocument.Parse(File.ReadAllText(file), OpenApiConstants.Json, new OpenApiReaderSettings());
-        Assert.Empty(result.Diagnostic?.Errors ?? []);
-        return Assert.IsType<OpenApiDocument>(result.Document);
     }
 }

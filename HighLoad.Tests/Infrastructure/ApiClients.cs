@@ -1,11 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using HighLoad.Client;
 
 namespace HighLoad.Tests.Infrastructure;
 
-// An API client of the tests' own, created the way an operator does (the admin API, as ./clients.sh calls it),
-// with an HttpClient that sends its key to the given endpoint.
-public sealed record TestClient(Guid Id, string ApiKey, HttpClient Http) : IDisposable
+// An API client of the tests' own, created the way an operator does (the admin API, as ./clients.sh calls it).
+// Api is HighLoad.Client, as an application calls the API: tests use it unless they test raw HTTP on purpose, with
+// Http, which sends the key and nothing else. The answers of both are held to the OpenAPI document.
+public sealed record TestClient(Guid Id, string ApiKey, HttpClient Http, HighLoadClient Api) : IDisposable
 {
     public Task<HttpResponseMessage> SubmitAsync(string input, string? idempotencyKey = null)
     {
@@ -18,7 +20,11 @@ public sealed record TestClient(Guid Id, string ApiKey, HttpClient Http) : IDisp
         return Http.SendAsync(request);
     }
 
-    public void Dispose() => Http.Dispose();
+    public void Dispose()
+    {
+        Http.Dispose();
+        Api.Dispose();
+    }
 }
 
 public static class ApiClients
@@ -31,15 +37,27 @@ public static class ApiClients
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
         var key = created.GetProperty("apiKey").GetString()!;
 
-        var http = new HttpClient { BaseAddress = endpoint ?? fixture.Endpoint("lb"), Timeout = TimeSpan.FromSeconds(30) };
+        var http = fixture.CreateHttpClient(endpoint ?? fixture.Endpoint("lb"));
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        return new TestClient(created.GetProperty("id").GetGuid(), key, http);
+        return new TestClient(created.GetProperty("id").GetGuid(), key, http, CreateHighLoadClient(fixture, key, endpoint));
+    }
+
+    // HighLoad.Client with its own retries, idempotency keys and consistency tokens, over a contract-checking handler.
+    public static HighLoadClient CreateHighLoadClient(HighLoadAppFixture fixture, string apiKey, Uri? endpoint = null, HttpMessageHandler? bottom = null) =>
+        HighLoadClient.Create(
+            new HighLoadClientOptions
+            {
+                BaseAddress = endpoint ?? fixture.Endpoint("lb"),
+                ApiKey = apiKey,
+                MaxRetryDelay = TimeSpan.FromSeconds(5),
+            },
+            bottom ?? new ContractCheckingHandler());
     }
 
     // The operators' client for /admin, with the key the AppHost generated for this run.
     public static HttpClient Admin(HighLoadAppFixture fixture)
     {
-        var http = new HttpClient { BaseAddress = fixture.Endpoint("lb"), Timeout = TimeSpan.FromSeconds(30) };
+        var http = fixture.CreateHttpClient(fixture.Endpoint("lb"));
         http.DefaultRequestHeaders.Add("X-Admin-Key", File.ReadAllText(Path.Combine(fixture.App.Options.StateDirectory, "admin-api-key")).Trim());
         return http;
     }

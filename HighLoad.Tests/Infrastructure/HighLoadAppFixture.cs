@@ -17,7 +17,8 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app did not start.");
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    // Every answer from the API through this client, or one from CreateHttpClient, is held to the OpenAPI document.
+    public HttpClient Http { get; } = new(new ContractCheckingHandler()) { Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task InitializeAsync()
     {
@@ -37,7 +38,13 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+
+        ApiContract.WriteObserved(Repository.PathTo(".highload", "test-results", "api-answers.md"));
     }
+
+    // A raw client of the API (no key unless the test adds one) whose answers are held to the OpenAPI document.
+    public HttpClient CreateHttpClient(Uri baseAddress) =>
+        new(new ContractCheckingHandler()) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     // The provider's minute limit scaled down, so a burst larger than a whole minute's limit drains in about a
     // minute; retry delays, breaker and producer timeouts scaled down likewise. The hour and day limits are the

@@ -13,16 +13,12 @@ public sealed class JobDriver(HighLoadAppFixture fixture)
     public Task<List<Guid>> SubmitManyAsync(TestClient client, int count, string prefix, int parallelism = 32) =>
         SubmitAsync(client, [.. Enumerable.Range(0, count).Select(i => $"{prefix} {i}")], parallelism);
 
-    // One job per input, in parallel; the ids in the inputs' order.
+    // One job per input, in parallel, through HighLoad.Client as an application submits; the ids in the inputs' order.
     public static async Task<List<Guid>> SubmitAsync(TestClient client, IReadOnlyList<string> inputs, int parallelism = 32)
     {
         var ids = new Guid[inputs.Count];
-        await Parallel.ForAsync(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, _) =>
-        {
-            using var response = await client.SubmitAsync(inputs[i]);
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-            ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        });
+        await Parallel.ForAsync(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, ct) =>
+            ids[i] = (await client.Api.SubmitJobAsync(inputs[i], ct)).Id);
         return [.. ids];
     }
 

@@ -31,7 +31,7 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
     [Fact]
     public async Task WithoutAKnownApiKeyTheAnswerIs401ProblemDetails()
     {
-        using var anonymous = new HttpClient { BaseAddress = fixture.Endpoint("lb") };
+        using var anonymous = fixture.CreateHttpClient(fixture.Endpoint("lb"));
         using var missing = await anonymous.PostAsJsonAsync("/api/v1/jobs", new { input = "x" });
         await AssertProblem(missing, HttpStatusCode.Unauthorized, "X-Api-Key");
 
@@ -120,7 +120,7 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
     public async Task The151stRequestOfABurstIs429WithRetryAfterAndBothApiReplicasShareTheBucket()
     {
         using var viaApi0 = await ApiClients.CreateAsync(fixture, "standard", fixture.Endpoint("api", 0));
-        using var viaApi1 = new HttpClient { BaseAddress = fixture.Endpoint("api", 1) };
+        using var viaApi1 = fixture.CreateHttpClient(fixture.Endpoint("api", 1));
         viaApi1.DefaultRequestHeaders.Add("X-Api-Key", viaApi0.ApiKey);
         HttpClient[] replicas = [viaApi0.Http, viaApi1];
 
@@ -163,7 +163,7 @@ public sealed class JobIntakeTests(HighLoadAppFixture fixture)
         // time from Redis and hands them out itself. 32 senders over both replicas until one is refused.
         const int burst = 300, perSecond = 100, lease = 5;
         using var viaApi0 = await ApiClients.CreateAsync(fixture, "partner", fixture.Endpoint("api", 0));
-        using var viaApi1 = new HttpClient { BaseAddress = fixture.Endpoint("api", 1) };
+        using var viaApi1 = fixture.CreateHttpClient(fixture.Endpoint("api", 1));
         viaApi1.DefaultRequestHeaders.Add("X-Api-Key", viaApi0.ApiKey);
         HttpClient[] replicas = [viaApi0.Http, viaApi1];
 

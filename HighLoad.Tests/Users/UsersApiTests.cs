@@ -165,7 +165,7 @@ public sealed class UsersApiTests(HighLoadAppFixture fixture)
     public async Task AChangeMadeThroughOneApiReplicaIsSeenAtOnceThroughTheOther()
     {
         using var viaApi0 = await ApiClients.CreateAsync(fixture, "development", fixture.Endpoint("api", 0));
-        using var viaApi1 = new HttpClient { BaseAddress = fixture.Endpoint("api", 1) };
+        using var viaApi1 = fixture.CreateHttpClient(fixture.Endpoint("api", 1));
         viaApi1.DefaultRequestHeaders.Add("X-Api-Key", viaApi0.ApiKey);
 
         using var created = await viaApi0.Http.PostAsJsonAsync("/api/v1/users", new { email = UniqueEmail(), name = "Before" });
