@@ -1,0 +1,35 @@
+using System.Net;
+using HighLoad.Client;
+using static HighLoad.Tests.Client.ScriptedHandler;
+
+namespace HighLoad.Tests.Client;
+
+public sealed class JobWaitTests
+{
+    private static Func<HttpRequestMessage, HttpResponseMessage> Job(string status) => Answer(HttpStatusCode.OK,
+        $$"""{"id":"{{ClientAnswers.JobId}}","status":"{{status}}","attempts":1,"result":null,"error":null,"createdAt":"2026-11-23T10:00:00+00:00","completedAt":null}""");
+
+    [Fact]
+    public async Task WaitingPollsUntilTheJobHasFinished()
+    {
+        var handler = new ScriptedHandler(Job(JobStatuses.Queued), Job(JobStatuses.Processing), Job(JobStatuses.Succeeded));
+        using var client = ClientAnswers.Client(handler);
+
+        var job = await client.WaitForJobAsync(ClientAnswers.JobId, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(JobStatuses.Succeeded, job.Status);
+        Assert.Equal(3, handler.Sent.Count);
+    }
+
+    [Fact]
+    public async Task WaitingTooLongNamesTheLastStatus()
+    {
+        var handler = new ScriptedHandler([.. Enumerable.Repeat(Job(JobStatuses.Processing), 20)]);
+        using var client = ClientAnswers.Client(handler);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.WaitForJobAsync(ClientAnswers.JobId, TimeSpan.FromMilliseconds(400)));
+
+        Assert.Contains("processing", error.Message);
+        Assert.InRange(handler.Sent.Count, 1, 6);
+    }
+}
