@@ -1,4 +1,5 @@
 using HighLoad.Client;
+using HighLoad.Client.Generated;
 using HighLoad.Hosting;
 using HighLoad.Hosting.Testing;
 using HighLoad.Jobs;

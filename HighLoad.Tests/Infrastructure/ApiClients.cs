@@ -52,7 +52,6 @@ public static class ApiClients
                 MaxRetryDelay = TimeSpan.FromSeconds(5),
             },
             bottom ?? new ContractCheckingHandler());
-    }
 
     // The operators' client for /admin, with the key the AppHost generated for this run.
     public static HttpClient Admin(HighLoadAppFixture fixture)

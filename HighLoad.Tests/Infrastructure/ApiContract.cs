@@ -51,7 +51,7 @@ public static class ApiContract
         {
             throw new Xunit.Sdk.XunitException(
                 $"{request.Method} {uri.AbsolutePath} ({operation.OperationId}) answered {status}, which HighLoad.Api/openapi/HighLoad.Api.json " +
-                $"does not list for it (it lists {string.Join(", ", operation.Responses?.Keys ?? [])}). Document the answer, or fix the endpoint.");
+                $"does not list for it (it lists {string.Join(", ", operation.Responses?.Keys.AsEnumerable() ?? [])}). Document the answer, or fix the endpoint.");
         }
     }
 
@@ -65,10 +65,10 @@ public static class ApiContract
         };
         foreach (var (path, item) in Document.Paths)
         {
-            foreach (var operation in item.Operations?.Values ?? [])
+            foreach (var operation in item.Operations?.Values.AsEnumerable() ?? [])
             {
                 var seen = Seen.Where(s => s.Key.OperationId == operation.OperationId).OrderBy(s => s.Key.Status).ToList();
-                var unseen = (operation.Responses?.Keys ?? []).Where(code => seen.All(s => s.Key.Status.ToString() != code));
+                var unseen = (operation.Responses?.Keys.AsEnumerable() ?? []).Where(code => seen.All(s => s.Key.Status.ToString() != code));
                 lines.Add($"| {operation.OperationId} | {string.Join(", ", seen.Select(s => $"{s.Key.Status} ({s.Value})"))} | {string.Join(", ", unseen)} |");
             }
         }
