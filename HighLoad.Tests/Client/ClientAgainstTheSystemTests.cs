@@ -2,8 +2,6 @@ using HighLoad.Client;
 using HighLoad.Client.Generated;
 using HighLoad.Hosting;
 using HighLoad.Hosting.Testing;
-using HighLoad.Jobs;
-using HighLoad.Kafka;
 using HighLoad.Tests.Infrastructure;
 using Npgsql;
 
@@ -13,47 +11,6 @@ namespace HighLoad.Tests.Client;
 [Collection(HighLoadAppCollection.Name)]
 public sealed class ClientAgainstTheSystemTests(HighLoadAppFixture fixture)
 {
-    [Fact]
-    public async Task ASubmissionRetriedThroughA503WhileKafkaDoesNotAcknowledgeEndsAsOneJob()
-    {
-        using var owner = await ApiClients.CreateAsync(fixture, "development");
-        var answers = new ContractCheckingHandler();
-        using var client = HighLoadClient.Create(
-            new HighLoadClientOptions { BaseAddress = fixture.Endpoint("lb"), ApiKey = owner.ApiKey, MaxRetryAttempts = 20, MaxRetryDelay = TimeSpan.FromSeconds(2) },
-            answers);
-        var input = $"through an outage {Guid.NewGuid():N}";
-
-        await SetBrokersAsync("down");
-        Task<JobAccepted> submission;
-        try
-        {
-            submission = client.SubmitJobAsync(input);
-            await HighLoadAppFixture.Eventually(
-                () => Task.FromResult(answers.Answers.Any(a => a.Status == 503)),
-                TimeSpan.FromSeconds(30),
-                () => $"the API answered 503 while no broker acknowledged (it answered {string.Join(", ", answers.Answers.Select(a => a.Status))})");
-        }
-        finally
-        {
-            await SetBrokersAsync("up");
-        }
-
-        var accepted = await submission;
-        var finished = await client.WaitForJobAsync(accepted.Id, TimeSpan.FromMinutes(2));
-
-        Assert.Equal("succeeded", finished.Status);
-        Assert.Equal($"generated: {input}", finished.Result);
-        Assert.True(answers.Answers.Count(a => a.Path == "/api/v1/jobs") >= 2, "the submission was sent more than once");
-        // One job: whichever attempts reached Kafka carried the one id the key was bound to, and one row was written.
-        Assert.Equal([accepted.Id], await JobsOfAsync(owner.Id));
-        var onKafka = TopicReader.ReadAll(fixture, JobTopics.Requested)
-            .Select(m => JobMessage.Deserialize(m.Message.Value))
-            .Where(m => m.ClientId == owner.Id)
-            .Select(m => m.Id)
-            .Distinct();
-        Assert.Equal([accepted.Id], onKafka);
-    }
-
     [Fact]
     public async Task AClientReadsItsOwnWritesThroughTheReplicaWhileItHasStoppedReplaying()
     {
@@ -104,31 +61,6 @@ public sealed class ClientAgainstTheSystemTests(HighLoadAppFixture fixture)
         var invalid = await Assert.ThrowsAsync<HighLoadApiException>(() => owner.Api.CreateUserAsync("not-an-email", "Bad"));
         Assert.Equal(400, invalid.StatusCode);
         Assert.True(invalid.Problem?.Errors?.ContainsKey("email"), "the problem names the field");
-    }
-
-    private async Task SetBrokersAsync(string state)
-    {
-        var kafka = fixture.App.GetResource<KafkaServerResource>("kafka");
-        foreach (var broker in Enumerable.Range(1, kafka.Brokers))
-        {
-            using var response = await fixture.Http.PostAsync(new Uri(fixture.Endpoint("kafka"), $"/brokers/{broker}/{state}"), null);
-            response.EnsureSuccessStatusCode();
-        }
-    }
-
-    private async Task<List<Guid>> JobsOfAsync(Guid clientId)
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString("db"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT id FROM jobs WHERE client_id = $1", connection) { Parameters = { new() { Value = clientId } } };
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)

@@ -75,20 +75,13 @@ public sealed class ClientIsolationTests(HighLoadAppFixture fixture)
         var ids = new List<Guid>();
         foreach (var email in new[] { sharedEmail, $"{who}-{Guid.NewGuid():N}@example.com", $"{who}-{Guid.NewGuid():N}@example.com" })
         {
-            using var created = await client.Http.PostAsJsonAsync("/api/v1/users", new { email, name = $"{who} {ids.Count}" });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            ids.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+            ids.Add((await client.Api.CreateUserAsync(email, $"{who} {ids.Count}")).Id);
         }
 
         return ids;
     }
 
-    private static async Task<Guid> SubmitAsync(TestClient client, string input)
-    {
-        using var response = await client.SubmitAsync(input);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
+    private static async Task<Guid> SubmitAsync(TestClient client, string input) => (await client.Api.SubmitJobAsync(input)).Id;
 
     private static Task<HttpResponseMessage> NoCache(TestClient client, string path)
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using HighLoad.Client;
 using HighLoad.Hosting;
 using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Hosting.Testing;
@@ -21,31 +22,45 @@ public sealed class UsersApiTests(HighLoadAppFixture fixture)
         using var client = await ApiClients.CreateAsync(fixture, "development");
         var email = UniqueEmail();
 
-        using var created = await client.Http.PostAsJsonAsync("/api/v1/users", new { email, name = "Ada" });
+        var created = await client.Api.CreateUserAsync(email, "Ada");
+        var read = await client.Api.GetUserAsync(created.Id);
+        Assert.Equal(email, read.Email);
+        Assert.Equal("Ada", read.Name);
+
+        await client.Api.ReplaceUserAsync(created.Id, "x" + email, "Ada L.");
+        await client.Api.UpdateUserAsync(created.Id, name: "Ada Lovelace");
+
+        var after = await client.Api.GetUserAsync(created.Id);
+        Assert.Equal("x" + email, after.Email);
+        Assert.Equal("Ada Lovelace", after.Name);
+        Assert.Equal(3, after.Version);
+
+        await client.Api.DeleteUserAsync(created.Id);
+        foreach (var attempt in new Func<Task>[]
+                 {
+                     () => client.Api.GetUserAsync(created.Id),
+                     () => client.Api.DeleteUserAsync(created.Id),
+                     () => client.Api.UpdateUserAsync(created.Id, name: "x"),
+                 })
+        {
+            var missing = await Assert.ThrowsAsync<HighLoadApiException>(attempt);
+            Assert.Equal(404, missing.StatusCode);
+        }
+    }
+
+    // The raw answer to a create: what a client without HighLoad.Client has to read.
+    [Fact]
+    public async Task ACreateAnswers201WithTheUsersLocationETagAndAConsistencyToken()
+    {
+        using var client = await ApiClients.CreateAsync(fixture, "development");
+
+        using var created = await client.Http.PostAsJsonAsync("/api/v1/users", new { email = UniqueEmail(), name = "Ada" });
+
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var location = created.Headers.Location!;
-        Assert.NotNull(created.Headers.ETag);
-        Assert.True(created.Headers.Contains("X-Consistency-Token"));
-
-        var read = await client.Http.GetFromJsonAsync<JsonElement>(location);
-        Assert.Equal(email, read.GetProperty("email").GetString());
-        Assert.Equal("Ada", read.GetProperty("name").GetString());
-
-        using var replaced = await client.Http.PutAsJsonAsync(location, new { email = "x" + email, name = "Ada L." });
-        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
-        using var patched = await client.Http.PatchAsJsonAsync(location, new { name = "Ada Lovelace" });
-        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
-
-        var after = await client.Http.GetFromJsonAsync<JsonElement>(location);
-        Assert.Equal("x" + email, after.GetProperty("email").GetString());
-        Assert.Equal("Ada Lovelace", after.GetProperty("name").GetString());
-        Assert.Equal(3, after.GetProperty("version").GetInt64());
-
-        using var deleted = await client.Http.DeleteAsync(location);
-        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        await JobIntakeTests.AssertProblem(await client.Http.GetAsync(location), HttpStatusCode.NotFound, "no user");
-        await JobIntakeTests.AssertProblem(await client.Http.DeleteAsync(location), HttpStatusCode.NotFound, "no user");
-        await JobIntakeTests.AssertProblem(await client.Http.PatchAsJsonAsync(location, new { name = "x" }), HttpStatusCode.NotFound, "no user");
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Assert.Equal($"/api/v1/users/{id}", created.Headers.Location?.OriginalString);
+        Assert.Equal("\"1\"", created.Headers.ETag?.Tag);
+        Assert.Matches("^[0-9A-F]+/[0-9A-F]+$", created.Headers.GetValues("X-Consistency-Token").Single());
     }
 
     [Theory]
@@ -101,23 +116,22 @@ public sealed class UsersApiTests(HighLoadAppFixture fixture)
         for (var i = 0; i < 23; i++)
         {
             var email = $"page-{marker}-{i}@example.com";
-            (await client.Http.PostAsJsonAsync("/api/v1/users", new { email, name = "P" })).EnsureSuccessStatusCode();
+            await client.Api.CreateUserAsync(email, "P");
             existing.Add(email);
         }
 
+        // Each page is read with the token of the insert just before it (HighLoad.Client carries it).
         var seen = new List<string>();
         string? after = null;
         var inserted = 0;
-        string? token = null;
         do
         {
-            var page = await GetPageAsync(client, after, token);
-            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(u => u.GetProperty("email").GetString()!));
-            after = page.GetProperty("next").GetString();
+            var page = await client.Api.ListUsersAsync(limit: 7, after: after);
+            seen.AddRange(page.Items.Select(u => u.Email));
+            after = page.Next;
 
             // A concurrent insert between pages must neither repeat nor hide the rows already there.
-            using var extra = await client.Http.PostAsJsonAsync("/api/v1/users", new { email = $"late-{marker}-{inserted++}@example.com", name = "L" });
-            token = extra.Headers.GetValues("X-Consistency-Token").Single();
+            await client.Api.CreateUserAsync($"late-{marker}-{inserted++}@example.com", "L");
         }
         while (after is not null);
 
@@ -195,19 +209,6 @@ public sealed class UsersApiTests(HighLoadAppFixture fixture)
 
         var trimmed = await client.Http.GetFromJsonAsync<JsonElement>($"{location}?fields=id,name");
         Assert.Equal(["id", "name"], trimmed.EnumerateObject().Select(p => p.Name).Order());
-    }
-
-    private static async Task<JsonElement> GetPageAsync(TestClient client, string? after, string? token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/users?limit=7{(after is null ? "" : "&after=" + after)}");
-        if (token is not null)
-        {
-            request.Headers.Add("X-Consistency-Token", token);
-        }
-
-        using var response = await client.Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private static Task<HttpResponseMessage> Fresh(TestClient client, Uri location, string? token)
