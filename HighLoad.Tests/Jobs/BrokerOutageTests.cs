@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using HighLoad.Client;
 using HighLoad.Client.Generated;
 using HighLoad.Hosting;
@@ -53,15 +54,28 @@ public sealed class BrokerOutageTests(HighLoadAppFixture fixture)
         Assert.True(answers.Answers.Count(a => a.Path == "/api/v1/jobs") >= 2, "the submission was sent more than once");
         // One job: whichever attempts reached Kafka carried the one id the key was bound to, and one row was written.
         var onKafka = TopicReader.ReadAll(fixture, JobTopics.Requested)
-            .Select(m => JobMessage.Deserialize(m.Message.Value))
-            .Where(m => m.ClientId == client.Id && m.Input == input)
-            .Select(m => m.Id)
+            .Select(m => TryRead(m.Message.Value))
+            .Where(m => m?.ClientId == client.Id && m.Input == input)
+            .Select(m => m!.Id)
             .Distinct();
         Assert.Equal([accepted.Id], onKafka);
         Assert.Equal(1, await RowsWithInputAsync(client.Id, accepted.Id));
 
         using var after = await client.SubmitAsync("after the brokers came back");
         Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+    }
+
+    // Other tests put messages no producer of ours writes (PoisonJobTests) on the same topic.
+    private static JobMessage? TryRead(byte[]? value)
+    {
+        try
+        {
+            return value is null ? null : JobMessage.Deserialize(value);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private async Task SetAllAsync(string state)
