@@ -46,7 +46,7 @@ public sealed class OneEffectPerJobTests(HighLoadAppFixture fixture, ITestOutput
 
                 if (tick == 2)
                 {
-                    third = await ExtraReplica.StartAsync(fixture, "worker", "worker-2");
+                    third = await ExtraReplica.StartAsync(fixture.App, "worker", "worker-2");
                 }
                 else if (tick == 6 && third is not null)
                 {

@@ -3,13 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using HighLoad.Hosting.ApplicationModel;
-using HighLoad.Hosting.Testing;
 
-namespace HighLoad.Tests.Infrastructure;
+namespace HighLoad.Hosting.Testing;
 
 // One more replica of a project resource, as scaling out adds a pod: a new process with the environment the app model
 // gives replica 0, on a port and under an instance name of its own. The test stops it with SIGTERM,
-// by its own process id, and it dies with the test run (setpriv --pdeathsig).
+// by its own process id, and it dies with the process that started it (setpriv --pdeathsig). The tests and
+// ./chaos.sh (its rebalance fault) use it.
 public sealed class ExtraReplica : IAsyncDisposable
 {
     private readonly Process _process;
@@ -22,10 +22,13 @@ public sealed class ExtraReplica : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static async Task<ExtraReplica> StartAsync(HighLoadAppFixture fixture, string resource, string instanceName)
+    // setpriv execs the service in place, so this is the service's own process id.
+    public int ProcessId => _process.Id;
+
+    public static async Task<ExtraReplica> StartAsync(DistributedApplication app, string resource, string instanceName)
     {
         // What the AppHost would start: the project's assembly, with the environment the model gives replica 0.
-        var project = fixture.App.GetResource<ProjectResource>(resource);
+        var project = app.GetResource<ProjectResource>(resource);
         var environment = await project.GetEnvironmentVariableValuesAsync(replica: 0);
 
         var endpoint = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -49,7 +52,7 @@ public sealed class ExtraReplica : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var log = new StreamWriter(Path.Combine(fixture.App.Options.LogsDirectory, $"{instanceName}.log")) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(app.Options.LogsDirectory, $"{instanceName}.log")) { AutoFlush = true };
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
@@ -58,18 +61,31 @@ public sealed class ExtraReplica : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var replica = new ExtraReplica(process, endpoint);
-        await HighLoadAppFixture.Eventually(async () =>
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
         {
             try
             {
-                using var response = await fixture.Http.GetAsync(new Uri(endpoint, "/health"));
-                return response.IsSuccessStatusCode;
+                using var response = await probe.GetAsync(new Uri(endpoint, "/health"));
+                if (response.IsSuccessStatusCode)
+                {
+                    break;
+                }
             }
-            catch (HttpRequestException) when (!process.HasExited)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                return false;
             }
-        }, TimeSpan.FromSeconds(60), $"{instanceName} answered /health");
+
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                await replica.DisposeAsync();
+                throw new InvalidOperationException($"{instanceName} did not answer /health within 60 s (see {instanceName}.log).");
+            }
+
+            await Task.Delay(200);
+        }
+
         return replica;
     }
 
