@@ -11,6 +11,10 @@ public sealed record ProviderFaults
 
     public TimeSpan SpikeLatency { get; init; } = TimeSpan.FromSeconds(2);
 
+    // Share of calls within the limits answered 429 with a Retry-After of BusyRetryAfter anyway: the provider is busy
+    // for reasons of its own. Counted as faulted, not as rejected (the limits were kept).
+    public double BusyRate { get; init; }
+
     // Every call fails with 503 and nothing counts against the limits.
     public bool Outage { get; init; }
 
@@ -26,7 +30,7 @@ public sealed record ProviderFaults
 
     public TimeSpan SlowLatency { get; init; } = TimeSpan.FromSeconds(60);
 
-    // BusyMarker: 429 with a Retry-After of BusyRetryAfter (longer than a caller waits in process).
+    // BusyMarker: 429 with a Retry-After of BusyRetryAfter (longer than a caller waits in process), every time.
     public string BusyMarker { get; init; } = "#busy";
 
     public TimeSpan BusyRetryAfter { get; init; } = TimeSpan.FromSeconds(5);

@@ -115,11 +115,11 @@ public sealed class ThirdPartySimulator(ProviderLimits limits, TimeSpan latency,
             return (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The provider cannot serve this input"));
         }
 
-        if (Marked(request.Input, faults.BusyMarker))
+        if (Marked(request.Input, faults.BusyMarker) || Random.Shared.NextDouble() < faults.BusyRate)
         {
             Interlocked.Increment(ref _injectedErrors);
             http.Response.Headers.RetryAfter = Math.Ceiling(faults.BusyRetryAfter.TotalSeconds).ToString("0");
-            return (null, Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy with this input; retry later"));
+            return (null, Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The provider is busy; retry later"));
         }
 
         if (Random.Shared.NextDouble() < faults.ErrorRate)
