@@ -60,19 +60,8 @@ public sealed class HighLoadAppFixture : IAsyncLifetime
     // The model is data: a test adjusts it with the same builder methods Program.cs uses, before it is built.
     private static void ScaleForTests(IDistributedApplicationBuilder builder)
     {
-        var thirdParty = builder.GetResource<ThirdPartyResource>("thirdparty");
-        thirdParty.PerMinute = ProviderPerMinute;
-        thirdParty.PerHour = ProviderPerMinute * 60;
-        thirdParty.PerDay = ProviderPerMinute * 60 * 24;
-
+        builder.ScaleForShortRuns(ProviderPerMinute, maxOutageWait: TimeSpan.FromSeconds(10));
         builder.CreateResourceBuilder(builder.GetResource<ProjectResource>("worker"))
-            .WithEnvironment("Jobs__FirstRetryDelay", "00:00:02")
-            .WithEnvironment("Jobs__SecondRetryDelay", "00:00:03")
-            .WithEnvironment("Provider__Calls__AttemptTimeout", "00:00:03")
-            .WithEnvironment("Provider__Calls__RetryBaseDelay", "00:00:00.050")
-            .WithEnvironment("Provider__Calls__BreakDuration", "00:00:02")
-            .WithEnvironment("Provider__Calls__MaxRetryAfter", "00:00:01")
-            .WithEnvironment("Provider__Calls__MaxOutageWait", "00:00:10")
             .WithEnvironment("Outbox__RetainPublished", "00:00:05")
             .WithEnvironment("Outbox__PruneEvery", "00:00:01");
 
