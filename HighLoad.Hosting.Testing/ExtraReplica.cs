@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -13,6 +14,7 @@ namespace HighLoad.Hosting.Testing;
 public sealed class ExtraReplica : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
     private ExtraReplica(Process process, Uri endpoint)
     {
@@ -54,13 +56,13 @@ public sealed class ExtraReplica : IAsyncDisposable
 
         var log = new StreamWriter(Path.Combine(app.Options.LogsDirectory, $"{instanceName}.log")) { AutoFlush = true };
         var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        var replica = new ExtraReplica(process, endpoint);
+        process.OutputDataReceived += (_, e) => replica.Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => replica.Write(log, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var replica = new ExtraReplica(process, endpoint);
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
@@ -89,6 +91,23 @@ public sealed class ExtraReplica : IAsyncDisposable
         return replica;
     }
 
+    // Waits until the replica has printed a line that matches (a partition assignment, say); false after the timeout.
+    public async Task<bool> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_output.Any(match))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        return true;
+    }
+
     // As Kubernetes stops a pod: SIGTERM, then time to finish its jobs and hand its partitions over.
     public async Task StopAsync()
     {
@@ -115,13 +134,19 @@ public sealed class ExtraReplica : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static void Write(StreamWriter log, string? line)
+    private void Write(StreamWriter log, string? line)
     {
         if (line is not null)
         {
             lock (log)
             {
                 log.WriteLine(line);
+            }
+
+            // The latest lines, for WaitForOutputAsync; the whole output is in the log file.
+            _output.Enqueue(line);
+            while (_output.Count > 10_000 && _output.TryDequeue(out _))
+            {
             }
         }
     }
