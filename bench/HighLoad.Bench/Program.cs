@@ -95,6 +95,14 @@ try
     var baselineScenario = Scenarios.Baseline(baselineUri);
     var baselineRun = await MeasureAsync(generator, options, baselineScenario, options.StartRate * 4);
     var baselineKnee = baselineRun.Knee;
+    Console.WriteLine("The generator against wrk, on the baseline:");
+    var generatorCheck = await GeneratorCheck.RunAsync(generator, baselineUri, baselineKnee, options.StepDuration);
+    if (generatorCheck is { } check)
+    {
+        Console.WriteLine($"  wrk {check.WrkRequestsPerSecond:0}/s closed loop, {check.WrkCpuMicrosecondsPerRequest:0.0} µs CPU a request; " +
+                          $"this generator {check.GeneratorRate:0}/s at the knee, {check.GeneratorCpuMicrosecondsPerRequest:0.0} µs CPU a request");
+    }
+
     var reports = new List<ScenarioReport> { BenchReport.Describe(baselineScenario, baselineRun.AtKnee, baselineKnee, baselineKnee, baselineRun.AtHalfKnee) };
     var knees = new Dictionary<string, (double Knee, LoadResult? AtHalfKnee)>();
 
@@ -161,6 +169,7 @@ try
             Math.Round(ProcessUsage.PeakRssMegabytes(p.ProcessId!.Value))))],
         objectives,
         burst,
+        generatorCheck,
         [
             "Every service, the servers, the load generator and the baseline share the machine's cores: compare ratios to the baseline across runs, not absolute rates.",
             $"The provider's budget is {providerLimits.PerMinute}/min during the run; the workers take at most 90% of it (their buckets refill at 90% of each limit).",

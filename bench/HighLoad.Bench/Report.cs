@@ -28,6 +28,7 @@ public sealed record BenchReport(
     IReadOnlyList<ProcessReport> Processes,
     IReadOnlyList<Objective> Objectives,
     BurstReport? Burst,
+    GeneratorComparison? Generator,
     IReadOnlyList<string> Notes)
 {
     public static ScenarioReport Describe(Scenario scenario, LoadResult atKnee, double knee, double baselineKnee, LoadResult? atHalfKnee) => new(
@@ -63,6 +64,15 @@ public sealed record BenchReport(
             md.AppendLine(c, $"| {s.Name} | {s.KneeRate:0} | {s.KneeRatioToBaseline:0.00} | {s.P50Ms:0.0} | {s.P90Ms:0.0} | {s.P99Ms:0.0} | " +
                              $"{s.P999Ms:0.0} | {s.MaxMs:0.0} | {s.P99AtHalfKneeMs:0.0} | {s.ErrorRate:P2} | " +
                              $"{string.Join(" ", s.Statuses.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))} |");
+        }
+
+        if (Generator is { } g)
+        {
+            md.AppendLine();
+            md.AppendLine("| load generator, on the baseline | req/s | CPU µs a request |");
+            md.AppendLine("|---|---:|---:|");
+            md.AppendLine(c, $"| wrk -t1 -c32 (closed loop: as fast as the server answers) | {g.WrkRequestsPerSecond:0} | {g.WrkCpuMicrosecondsPerRequest:0.0} |");
+            md.AppendLine(c, $"| HighLoad.Bench at the baseline's knee (open loop; its process also hosts the AppHost) | {g.GeneratorRate:0} | {g.GeneratorCpuMicrosecondsPerRequest:0.0} |");
         }
 
         md.AppendLine();
