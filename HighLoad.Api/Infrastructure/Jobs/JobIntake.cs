@@ -81,12 +81,11 @@ public sealed class JobIntake(
         AcceptedJobs.Add(1);
         try
         {
-            if (idempotencyKey is not null)
-            {
-                await idempotency.AcceptedAsync(clientId, idempotencyKey);
-            }
-
-            await statuses.SetQueuedAsync(job);
+            // Both writes leave at once and share one round trip: the multiplexer pipelines commands sent before
+            // either answer is awaited (issue 16: a keyed job cost three sequential round trips, now two).
+            await Task.WhenAll(
+                statuses.SetQueuedAsync(job),
+                idempotencyKey is null ? Task.CompletedTask : idempotency.AcceptedAsync(clientId, idempotencyKey));
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
