@@ -98,7 +98,7 @@ public sealed record BenchReport(
         }
 
         md.AppendLine();
-        md.AppendLine("| objective (issue 5) | measured | met |");
+        md.AppendLine(c, $"| {BenchObjectives.Heading} | measured | met |");
         md.AppendLine("|---|---|---|");
         foreach (var o in Objectives)
         {
