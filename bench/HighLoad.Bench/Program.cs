@@ -15,45 +15,69 @@ if (args is ["--baseline-server", var port])
 }
 
 var options = BenchOptions.Parse(args);
-// The burst's ledger reads Kafka with Confluent.Kafka: the librdkafka build Debian can load, as the services do.
-HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
 var repository = FindRepository();
-Console.WriteLine($"Booting the system (state in {Path.Combine(repository, ".highload", "bench")})...");
-var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HighLoad_AppHost>(o =>
+var results = options.ResultsDirectory ?? Path.Combine(repository, "bench", "results");
+if (options.Summarize.Count > 0)
 {
-    o.StateDirectory = Path.Combine(repository, ".highload", "bench");
-    o.EchoResourceOutput = false;
-});
-// The provider's budget is 100 calls a second: far from the way of the API scenarios, while the jobs they accept
-// wait in Kafka and drain at the budget as in production (the workers would otherwise take the generator's CPU),
-// and the burst's drain is measured against it.
-var providerLimits = builder.GetResource<ThirdPartyResource>("thirdparty");
-(providerLimits.PerMinute, providerLimits.PerHour, providerLimits.PerDay) = (6_000, 360_000, 8_640_000);
-
-if (!options.Telemetry)
-{
-    // Subscribed after Program.cs's WithOtlpIntake, so this runs after it: the last word on the variable is an empty
-    // endpoint, and the service defaults export nothing (the dashboard still runs, receiving nothing).
-    builder.Eventing.Subscribe<HighLoad.Hosting.Eventing.BeforeStartEvent>((e, _) =>
+    try
     {
-        foreach (var project in e.Model.Resources.OfType<ProjectResource>())
-        {
-            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-            {
-                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = "";
-                return Task.CompletedTask;
-            }));
-        }
-
-        return Task.CompletedTask;
-    });
+        var summary = MedianReport.Of([.. options.Summarize.Select(file => (file, BenchReport.Read(file)))]);
+        summary.Write(results);
+        Console.WriteLine(summary.Markdown());
+        return 0;
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+    {
+        Console.Error.WriteLine($"--summarize: {ex.Message}");
+        return 2;
+    }
 }
 
-await using var app = builder.Build();
-await app.StartAsync();
+if (options.Runs > 1)
+{
+    return RunSet.Measure(options, results);
+}
+
+var runFile = options.RunFile ?? Path.Combine(results, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+// The burst's ledger reads Kafka with Confluent.Kafka: the librdkafka build Debian can load, as the services do.
+HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
+// Before the first await, so from the main thread (see BenchProcess).
 using var baseline = StartBaseline(out var baselineUri);
 try
 {
+    Console.WriteLine($"Booting the system (state in {Path.Combine(repository, ".highload", "bench")})...");
+    var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HighLoad_AppHost>(o =>
+    {
+        o.StateDirectory = Path.Combine(repository, ".highload", "bench");
+        o.EchoResourceOutput = false;
+    });
+    // The provider's budget is 100 calls a second: far from the way of the API scenarios, while the jobs they accept
+    // wait in Kafka and drain at the budget as in production (the workers would otherwise take the generator's CPU),
+    // and the burst's drain is measured against it.
+    var providerLimits = builder.GetResource<ThirdPartyResource>("thirdparty");
+    (providerLimits.PerMinute, providerLimits.PerHour, providerLimits.PerDay) = (6_000, 360_000, 8_640_000);
+
+    if (!options.Telemetry)
+    {
+        // Subscribed after Program.cs's WithOtlpIntake, so this runs after it: the last word on the variable is an empty
+        // endpoint, and the service defaults export nothing (the dashboard still runs, receiving nothing).
+        builder.Eventing.Subscribe<HighLoad.Hosting.Eventing.BeforeStartEvent>((e, _) =>
+        {
+            foreach (var project in e.Model.Resources.OfType<ProjectResource>())
+            {
+                project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                {
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = "";
+                    return Task.CompletedTask;
+                }));
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    await using var app = builder.Build();
+    await app.StartAsync();
 
     using var http = new HttpClient(new SocketsHttpHandler
     {
@@ -151,7 +175,12 @@ try
                 ? "Telemetry on, as ./run.sh has it: every service exports traces, metrics and logs to the dashboard each second."
                 : "Telemetry off (--no-telemetry): the services export nothing; the dashboard runs idle.",
         ]);
-    report.Write(Path.Combine(repository, "bench", "results"));
+    report.WriteRun(runFile);
+    if (options.RunFile is null)
+    {
+        report.Write(results);
+    }
+
     Console.WriteLine();
     Console.WriteLine(report.Markdown());
     return 0;
@@ -178,20 +207,7 @@ static Process StartBaseline(out Uri uri)
     probe.Start();
     var port = ((IPEndPoint)probe.LocalEndpoint).Port;
     probe.Stop();
-    // setpriv --pdeathsig: the baseline dies with the benchmark, even if the benchmark is killed.
-    var info = new ProcessStartInfo("setpriv") { UseShellExecute = false };
-    info.ArgumentList.Add("--pdeathsig");
-    info.ArgumentList.Add("TERM");
-    info.ArgumentList.Add("--");
-    info.ArgumentList.Add(Environment.ProcessPath!);
-    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-    {
-        info.ArgumentList.Add(typeof(BaselineServer).Assembly.Location);
-    }
-
-    info.ArgumentList.Add("--baseline-server");
-    info.ArgumentList.Add(port.ToString());
-    var process = Process.Start(info)!;
+    var process = BenchProcess.Start(["--baseline-server", port.ToString()]);
     uri = new Uri($"http://127.0.0.1:{port}/");
     using var client = new HttpClient();
     for (var i = 0; i < 100; i++)

@@ -37,12 +37,26 @@ public sealed record BenchReport(
         atKnee.Statuses, Math.Round(atKnee.ErrorRate, 5), Math.Round(knee),
         baselineKnee > 0 ? Math.Round(knee / baselineKnee, 3) : 0, atHalfKnee?.Percentile(99) ?? 0);
 
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static BenchReport Read(string file) =>
+        JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(file), Json) is { Scenarios: not null, Processes: not null } report
+            ? report
+            : throw new InvalidDataException($"{file} is not one run's report (bench/results/run-*.json).");
+
+    // latest.json and latest.md: the run the repository shows.
     public void Write(string directory)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "latest.json"),
-            JsonSerializer.Serialize(this, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(this, Json));
         File.WriteAllText(Path.Combine(directory, "latest.md"), Markdown());
+    }
+
+    // This run's own file, for a median of runs later (--runs, --summarize).
+    public void WriteRun(string file)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, JsonSerializer.Serialize(this, Json));
     }
 
     public string Markdown()
