@@ -3,7 +3,7 @@ namespace HighLoad.Bench;
 public sealed class BenchOptions
 {
     public const string Usage = """
-        Usage: ./bench.sh [--quick] [--runs N] [--step-seconds N] [--rate R] [--max-rate R] [--scenario NAME]...
+        Usage: ./bench.sh [--quick] [--runs N] [--attach] [--step-seconds N] [--rate R] [--max-rate R] [--scenario NAME]...
                ./bench.sh --summarize RUN.json RUN.json...
 
           --quick            under 3 minutes: 1.5 s steps, lb only, no second try or refinement
@@ -15,6 +15,10 @@ public sealed class BenchOptions
           --runs N           N runs, each booting the system afresh; latest.* become their median (issue 16 asks for 3)
           --summarize F...   boot nothing: the median report of run files already written (bench/results/run-*.json)
           --results-dir DIR  where reports are written (default bench/results)
+          --attach           measure the system ./run.sh already started (lb on 8080) instead of booting one, so it can be
+                             watched on the dashboard meanwhile; its provider budget stays ./run.sh's, and it gets no
+                             burst unless --scenario burst asks (100,000 jobs would wait hours on that budget)
+          --state-dir DIR    with --attach: the state folder ./run.sh was started with (default .highload/)
 
         Every run also writes its own report as bench/results/run-<yyyyMMdd-HHmmss>.json (not committed).
         """;
@@ -31,6 +35,11 @@ public sealed class BenchOptions
 
     // Whether the services export traces, metrics and logs to the dashboard, as ./run.sh has them do.
     public bool Telemetry { get; private set; } = true;
+
+    // Measure the system ./run.sh started instead of booting one.
+    public bool Attach { get; private set; }
+
+    public string? StateDirectory { get; private set; }
 
     // How many full runs to measure; with more than one, the reports are their median.
     public int Runs { get; private set; } = 1;
@@ -91,6 +100,12 @@ public sealed class BenchOptions
                     }
 
                     break;
+                case "--attach":
+                    options.Attach = true;
+                    break;
+                case "--state-dir" when i + 1 < args.Length:
+                    options.StateDirectory = Path.GetFullPath(args[++i]);
+                    break;
                 case "--results-dir" when i + 1 < args.Length:
                     options.ResultsDirectory = Path.GetFullPath(args[++i]);
                     break;
@@ -106,6 +121,16 @@ public sealed class BenchOptions
         if (options.Runs > 1 && (options.Summarize.Count > 0 || options.RunFile is not null))
         {
             Fail("--runs measures runs of its own; it goes with neither --summarize nor --run-file.");
+        }
+
+        if (options.Attach && !options.Telemetry)
+        {
+            Fail("--attach measures the system as ./run.sh runs it, telemetry on; --no-telemetry cannot change that.");
+        }
+
+        if (options.StateDirectory is not null && !options.Attach)
+        {
+            Fail("--state-dir goes with --attach: a booted system keeps its state in .highload/bench/.");
         }
 
         for (var i = 0; i < args.Length; i++)

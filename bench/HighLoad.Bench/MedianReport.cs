@@ -22,6 +22,7 @@ public sealed record MedianReport(
     DateTimeOffset To,
     string Machine,
     bool Quick,
+    bool Attached,
     double BaselineKnee,
     IReadOnlyList<MedianScenario> Scenarios,
     IReadOnlyList<MedianProcess> Processes,
@@ -78,6 +79,11 @@ public sealed record MedianReport(
             notes.Add("The runs come from different machines: their medians mean little.");
         }
 
+        if (reports.Any(r => r.Attached) && !reports.All(r => r.Attached))
+        {
+            notes.Add("Booted and attached (--attach) runs are mixed: an attached system is not fresh and keeps ./run.sh's provider budget.");
+        }
+
         if (reports.Any(r => r.Quick) && !reports.All(r => r.Quick))
         {
             notes.Add("Quick and full runs are mixed: a quick run's knee is coarser (1.5 s steps, one try) and it measures through lb only.");
@@ -86,7 +92,7 @@ public sealed record MedianReport(
         notes.AddRange(reports.SelectMany(r => r.Notes).Distinct());
 
         return new MedianReport(
-            runs.Count, reports[0].Date, reports[^1].Date, string.Join("; ", machines), quick,
+            runs.Count, reports[0].Date, reports[^1].Date, string.Join("; ", machines), quick, reports.Any(r => r.Attached),
             Math.Round(Median(reports.Select(r => r.BaselineKnee))), scenarios, processes, burstRate, objectives,
             [.. runs.Select(r => new RunSummary(Path.GetFileName(r.File), r.Report.Date, r.Report.BaselineKnee, r.Report.Burst?.AcceptedPerSecond, r.Report.Generator))],
             notes);
@@ -114,9 +120,10 @@ public sealed record MedianReport(
         var c = CultureInfo.InvariantCulture;
         string PerRun(IEnumerable<double?> values) => string.Join(" / ", values.Select(v => v is { } x ? x.ToString("N0", c) : "-"));
         var kind = Quick ? "--quick" : "full";
-        md.AppendLine(c, $"# HighLoad benchmark: the median of {Runs} {kind} runs, {From:yyyy-MM-dd HH:mm} to {To:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine(c, $"# HighLoad benchmark: the median of {Runs} {kind} run{(Runs == 1 ? "" : "s")}, {From:yyyy-MM-dd HH:mm} to {To:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
-        md.AppendLine(c, $"Machine: {Machine}. Each run booted the system afresh and measured it as one `./bench.sh{(Quick ? " --quick" : "")}` does " +
+        var system = Attached ? "measured the system ./run.sh had started (--attach)" : "booted the system afresh and measured it";
+        md.AppendLine(c, $"Machine: {Machine}. Each run {system} as one `./bench.sh{(Quick ? " --quick" : "")}` does " +
                          $"(open-loop load, generator on the same machine); its own report is listed at the end.");
         md.AppendLine(c, $"Knee: the highest offered rate whose p99 stayed under {CapacitySearch.KneeP99Ms:0} ms with under 0.1% errors. A ratio is to its " +
                          $"own run's baseline, then the median is taken; the spread is a scenario's largest knee over its smallest.");

@@ -3,10 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using HighLoad.Bench;
-using HighLoad.Hosting;
-using HighLoad.Hosting.ApplicationModel;
-using HighLoad.Hosting.Testing;
-using HighLoad.ThirdParty;
 
 if (args is ["--baseline-server", var port])
 {
@@ -38,6 +34,12 @@ if (options.Runs > 1)
     return RunSet.Measure(options, results);
 }
 
+if (options.Attach && !AttachedSystem.Listening())
+{
+    Console.Error.WriteLine(AttachedSystem.NothingAnswers);
+    return 1;
+}
+
 var runFile = options.RunFile ?? Path.Combine(results, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
 // The burst's ledger reads Kafka with Confluent.Kafka: the librdkafka build Debian can load, as the services do.
 HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
@@ -45,40 +47,6 @@ HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
 using var baseline = StartBaseline(out var baselineUri);
 try
 {
-    Console.WriteLine($"Booting the system (state in {Path.Combine(repository, ".highload", "bench")})...");
-    var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HighLoad_AppHost>(o =>
-    {
-        o.StateDirectory = Path.Combine(repository, ".highload", "bench");
-        o.EchoResourceOutput = false;
-    });
-    // The provider's budget is 100 calls a second: far from the way of the API scenarios, while the jobs they accept
-    // wait in Kafka and drain at the budget as in production (the workers would otherwise take the generator's CPU),
-    // and the burst's drain is measured against it.
-    var providerLimits = builder.GetResource<ThirdPartyResource>("thirdparty");
-    (providerLimits.PerMinute, providerLimits.PerHour, providerLimits.PerDay) = (6_000, 360_000, 8_640_000);
-
-    if (!options.Telemetry)
-    {
-        // Subscribed after Program.cs's WithOtlpIntake, so this runs after it: the last word on the variable is an empty
-        // endpoint, and the service defaults export nothing (the dashboard still runs, receiving nothing).
-        builder.Eventing.Subscribe<HighLoad.Hosting.Eventing.BeforeStartEvent>((e, _) =>
-        {
-            foreach (var project in e.Model.Resources.OfType<ProjectResource>())
-            {
-                project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-                {
-                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = "";
-                    return Task.CompletedTask;
-                }));
-            }
-
-            return Task.CompletedTask;
-        });
-    }
-
-    await using var app = builder.Build();
-    await app.StartAsync();
-
     using var http = new HttpClient(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = 4096,
@@ -86,27 +54,22 @@ try
         ConnectTimeout = TimeSpan.FromSeconds(5),
     }) { Timeout = TimeSpan.FromSeconds(30) };
     var generator = new OpenLoopGenerator(http);
-    var apiKey = (await File.ReadAllTextAsync(Path.Combine(app.Options.StateDirectory, "dev-api-key"))).Trim();
-    var lb = app.GetEndpoint("lb");
+    await using var system = options.Attach
+        ? await AttachedSystem.FindAsync(options, repository, http)
+        : await SystemUnderTest.BootAsync(options, repository);
+    var (lb, apiKey) = (system.Lb, system.ApiKey);
     var users = await SeedAsync(http, lb, apiKey, "/api/v1/users", 200, i => new { email = $"seed-{Guid.NewGuid():N}@example.com", name = $"seed {i}" });
     var jobIds = await SeedAsync(http, lb, apiKey, "/api/v1/jobs", 200, i => new { input = $"seed job {i}" });
-
-    // The processes measured: each api and worker replica and the dashboard (what receiving telemetry costs it), by
-    // the process id its resource snapshot names.
-    var processes = app.Model.Resources.Where(r => r.Name is "api" or "worker" or "dashboard")
-        .SelectMany(r => r.InstanceNames().Select(id => (Name: id, Resource: r,
-            ProcessId: app.ResourceNotifications.TryGetCurrentState(id, out var e) ? e.Snapshot.Pid : null)))
-        .ToList();
-    var cpuBefore = processes.ToDictionary(p => p.Name, p => ProcessUsage.CpuSeconds(p.ProcessId!.Value));
+    var cpuBefore = system.Processes.ToDictionary(p => p.Name, p => ProcessUsage.CpuSeconds(p.Pid));
 
     Console.WriteLine("Warming up...");
     await generator.RunAsync(Scenarios.Baseline(baselineUri).Request, 500, TimeSpan.FromSeconds(2));
     await generator.RunAsync(i => Scenario.Get(lb, $"/api/v1/users/{users[i % users.Count]}", apiKey), 300, TimeSpan.FromSeconds(3));
 
     var targets = new List<(string Via, Uri Target)> { ("lb", lb) };
-    if (!options.Quick)
+    if (!options.Quick && system.ApiDirect is { } apiDirect)
     {
-        targets.Add(("api-0 direct", app.GetEndpoint("api", "http", 0)));
+        targets.Add(("api-0 direct", apiDirect));
     }
 
     var selected = Scenarios.For(lb, "lb", apiKey, users, jobIds)
@@ -136,20 +99,36 @@ try
         reports.Add(BenchReport.Describe(scenario, run.AtKnee, run.Knee, baselineKnee, run.AtHalfKnee));
     }
 
+    List<string> notes =
+    [
+        "Every service, the servers, the load generator and the baseline share the machine's cores: compare ratios to the baseline across runs, not absolute rates.",
+        .. system.Notes,
+    ];
     BurstReport? burst = null;
-    if (options.Scenarios.Count == 0 || options.Scenarios.Any(f => "burst".Contains(f, StringComparison.OrdinalIgnoreCase)))
+    var burstAsked = options.Scenarios.Any(f => "burst".Contains(f, StringComparison.OrdinalIgnoreCase));
+    if (options.Attach && !burstAsked)
+    {
+        notes.Add("No burst: attached, its jobs would wait for hours on ./run.sh's provider budget (--scenario burst asks for it).");
+    }
+    else if ((options.Scenarios.Count == 0 || burstAsked) && system is { Kafka: { } kafka, Provider: { } provider })
     {
         var (count, drainFor) = options.Quick ? (10_000, TimeSpan.FromSeconds(10)) : (100_000, TimeSpan.FromSeconds(30));
         Console.WriteLine($"burst: {count} jobs through lb, then the drain for {drainFor.TotalSeconds:0} s...");
-        burst = await Burst.RunAsync(http, lb, apiKey, await app.GetConnectionStringAsync("kafka"), app.GetEndpoint("thirdparty"),
-            budgetPerSecond: providerLimits.PerMinute / 60.0, count, senders: 256, drainFor);
+        burst = await Burst.RunAsync(http, lb, apiKey, kafka, provider, budgetPerSecond: system.ProviderPerMinute / 60.0, count, senders: 256, drainFor);
         Console.WriteLine($"  accepted {burst.Jobs} in {burst.SecondsToAcceptAll} s ({burst.AcceptedPerSecond}/s); on Kafka {burst.OnKafka}; " +
                           $"drain {burst.DrainPerSecond}/s of a {burst.BudgetPerSecond}/s budget; provider rejected {burst.ProviderRejected}");
     }
 
-    List<ProcessReport> processReports = [.. processes.Select(p => new ProcessReport(p.Name,
-        Math.Round(ProcessUsage.CpuSeconds(p.ProcessId!.Value) - cpuBefore[p.Name], 1),
-        Math.Round(ProcessUsage.PeakRssMegabytes(p.ProcessId!.Value))))];
+    // A replica restarted during the run (by its AppHost, or by hand on the dashboard when attached) is another process.
+    var gone = system.Processes.Where(p => !Directory.Exists($"/proc/{p.Pid}")).Select(p => p.Name).ToList();
+    if (gone.Count > 0)
+    {
+        notes.Add($"{string.Join(", ", gone)} exited during the run: not reported.");
+    }
+
+    List<ProcessReport> processReports = [.. system.Processes.Where(p => !gone.Contains(p.Name)).Select(p => new ProcessReport(p.Name,
+        Math.Round(ProcessUsage.CpuSeconds(p.Pid) - cpuBefore[p.Name], 1),
+        Math.Round(ProcessUsage.PeakRssMegabytes(p.Pid))))];
     var objectives = BenchObjectives.Evaluate(
         [.. reports.Select(r => new KneeFigures(r.Name, r.KneeRate, r.KneeRatioToBaseline, r.P99AtHalfKneeMs))],
         options.Quick, burst?.AcceptedPerSecond, burst?.Jobs ?? 0, processReports).ToList();
@@ -168,13 +147,8 @@ try
         objectives,
         burst,
         generatorCheck,
-        [
-            "Every service, the servers, the load generator and the baseline share the machine's cores: compare ratios to the baseline across runs, not absolute rates.",
-            $"The provider's budget is {providerLimits.PerMinute}/min during the run; the workers take at most 90% of it (their buckets refill at 90% of each limit).",
-            options.Telemetry
-                ? "Telemetry on, as ./run.sh has it: every service exports traces, metrics and logs to the dashboard each second."
-                : "Telemetry off (--no-telemetry): the services export nothing; the dashboard runs idle.",
-        ]);
+        notes,
+        options.Attach);
     report.WriteRun(runFile);
     if (options.RunFile is null)
     {
@@ -184,6 +158,11 @@ try
     Console.WriteLine();
     Console.WriteLine(report.Markdown());
     return 0;
+}
+catch (AttachException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
 }
 finally
 {

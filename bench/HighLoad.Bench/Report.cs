@@ -29,7 +29,8 @@ public sealed record BenchReport(
     IReadOnlyList<Objective> Objectives,
     BurstReport? Burst,
     GeneratorComparison? Generator,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    bool Attached = false)
 {
     public static ScenarioReport Describe(Scenario scenario, LoadResult atKnee, double knee, double baselineKnee, LoadResult? atHalfKnee) => new(
         scenario.Name, atKnee.OfferedRate, Math.Round(atKnee.AchievedRate, 1),
@@ -40,7 +41,7 @@ public sealed record BenchReport(
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static BenchReport Read(string file) =>
-        JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(file), Json) is { Scenarios: not null, Processes: not null } report
+        JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(file), Json) is { Date.Ticks: > 0, Scenarios: not null, Processes: not null } report
             ? report
             : throw new InvalidDataException($"{file} is not one run's report (bench/results/run-*.json).");
 
