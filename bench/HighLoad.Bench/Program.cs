@@ -47,13 +47,10 @@ HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
 using var baseline = StartBaseline(out var baselineUri);
 try
 {
-    using var http = new HttpClient(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = 4096,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    }) { Timeout = TimeSpan.FromSeconds(30) };
-    var generator = new OpenLoopGenerator(http);
+    // One connection pool for the load and for the rest (seeding, the burst, the stand-in's counts).
+    using var handler = OpenLoopGenerator.CreateHandler();
+    using var http = new HttpClient(handler, disposeHandler: false) { Timeout = OpenLoopGenerator.RequestTimeout };
+    var generator = new OpenLoopGenerator(handler);
     await using var system = options.Attach
         ? await AttachedSystem.FindAsync(options, repository, http)
         : await SystemUnderTest.BootAsync(options, repository);
