@@ -3,10 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using HighLoad.Bench;
-using HighLoad.Hosting;
-using HighLoad.Hosting.ApplicationModel;
-using HighLoad.Hosting.Testing;
-using HighLoad.ThirdParty;
 
 if (args is ["--baseline-server", var port])
 {
@@ -15,74 +11,62 @@ if (args is ["--baseline-server", var port])
 }
 
 var options = BenchOptions.Parse(args);
-// The burst's ledger reads Kafka with Confluent.Kafka: the librdkafka build Debian can load, as the services do.
-HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
 var repository = FindRepository();
-Console.WriteLine($"Booting the system (state in {Path.Combine(repository, ".highload", "bench")})...");
-var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HighLoad_AppHost>(o =>
+var results = options.ResultsDirectory ?? Path.Combine(repository, "bench", "results");
+if (options.Summarize.Count > 0)
 {
-    o.StateDirectory = Path.Combine(repository, ".highload", "bench");
-    o.EchoResourceOutput = false;
-});
-// The provider's budget is 100 calls a second: far from the way of the API scenarios, while the jobs they accept
-// wait in Kafka and drain at the budget as in production (the workers would otherwise take the generator's CPU),
-// and the burst's drain is measured against it.
-var providerLimits = builder.GetResource<ThirdPartyResource>("thirdparty");
-(providerLimits.PerMinute, providerLimits.PerHour, providerLimits.PerDay) = (6_000, 360_000, 8_640_000);
-
-if (!options.Telemetry)
-{
-    // Subscribed after Program.cs's WithOtlpIntake, so this runs after it: the last word on the variable is an empty
-    // endpoint, and the service defaults export nothing (the dashboard still runs, receiving nothing).
-    builder.Eventing.Subscribe<HighLoad.Hosting.Eventing.BeforeStartEvent>((e, _) =>
+    try
     {
-        foreach (var project in e.Model.Resources.OfType<ProjectResource>())
-        {
-            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-            {
-                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = "";
-                return Task.CompletedTask;
-            }));
-        }
-
-        return Task.CompletedTask;
-    });
+        var summary = MedianReport.Of([.. options.Summarize.Select(file => (file, BenchReport.Read(file)))]);
+        summary.Write(results);
+        Console.WriteLine(summary.Markdown());
+        return 0;
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+    {
+        Console.Error.WriteLine($"--summarize: {ex.Message}");
+        return 2;
+    }
 }
 
-await using var app = builder.Build();
-await app.StartAsync();
+if (options.Runs > 1)
+{
+    return RunSet.Measure(options, results);
+}
+
+if (options.Attach && !AttachedSystem.Listening())
+{
+    Console.Error.WriteLine(AttachedSystem.NothingAnswers);
+    return 1;
+}
+
+var runFile = options.RunFile ?? Path.Combine(results, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+// The burst's ledger reads Kafka with Confluent.Kafka: the librdkafka build Debian can load, as the services do.
+HighLoad.ServiceDefaults.KafkaNativeLibrary.Use();
+// Before the first await, so from the main thread (see BenchProcess).
 using var baseline = StartBaseline(out var baselineUri);
 try
 {
-
-    using var http = new HttpClient(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = 4096,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    }) { Timeout = TimeSpan.FromSeconds(30) };
-    var generator = new OpenLoopGenerator(http);
-    var apiKey = (await File.ReadAllTextAsync(Path.Combine(app.Options.StateDirectory, "dev-api-key"))).Trim();
-    var lb = app.GetEndpoint("lb");
+    // One connection pool for the load and for the rest (seeding, the burst, the stand-in's counts).
+    using var handler = OpenLoopGenerator.CreateHandler();
+    using var http = new HttpClient(handler, disposeHandler: false) { Timeout = OpenLoopGenerator.RequestTimeout };
+    var generator = new OpenLoopGenerator(handler);
+    await using var system = options.Attach
+        ? await AttachedSystem.FindAsync(options, repository, http)
+        : await SystemUnderTest.BootAsync(options, repository);
+    var (lb, apiKey) = (system.Lb, system.ApiKey);
     var users = await SeedAsync(http, lb, apiKey, "/api/v1/users", 200, i => new { email = $"seed-{Guid.NewGuid():N}@example.com", name = $"seed {i}" });
     var jobIds = await SeedAsync(http, lb, apiKey, "/api/v1/jobs", 200, i => new { input = $"seed job {i}" });
-
-    // The processes measured: each api and worker replica and the dashboard (what receiving telemetry costs it), by
-    // the process id its resource snapshot names.
-    var processes = app.Model.Resources.Where(r => r.Name is "api" or "worker" or "dashboard")
-        .SelectMany(r => r.InstanceNames().Select(id => (Name: id, Resource: r,
-            ProcessId: app.ResourceNotifications.TryGetCurrentState(id, out var e) ? e.Snapshot.Pid : null)))
-        .ToList();
-    var cpuBefore = processes.ToDictionary(p => p.Name, p => ProcessUsage.CpuSeconds(p.ProcessId!.Value));
+    var cpuBefore = system.Processes.ToDictionary(p => p.Name, p => ProcessUsage.CpuSeconds(p.Pid));
 
     Console.WriteLine("Warming up...");
     await generator.RunAsync(Scenarios.Baseline(baselineUri).Request, 500, TimeSpan.FromSeconds(2));
     await generator.RunAsync(i => Scenario.Get(lb, $"/api/v1/users/{users[i % users.Count]}", apiKey), 300, TimeSpan.FromSeconds(3));
 
     var targets = new List<(string Via, Uri Target)> { ("lb", lb) };
-    if (!options.Quick)
+    if (!options.Quick && system.ApiDirect is { } apiDirect)
     {
-        targets.Add(("api-0 direct", app.GetEndpoint("api", "http", 0)));
+        targets.Add(("api-0 direct", apiDirect));
     }
 
     var selected = Scenarios.For(lb, "lb", apiKey, users, jobIds)
@@ -104,58 +88,50 @@ try
     }
 
     var reports = new List<ScenarioReport> { BenchReport.Describe(baselineScenario, baselineRun.AtKnee, baselineKnee, baselineKnee, baselineRun.AtHalfKnee) };
-    var knees = new Dictionary<string, (double Knee, LoadResult? AtHalfKnee)>();
 
     foreach (var scenario in selected)
     {
         Console.WriteLine($"{scenario.Name}:");
         var run = await MeasureAsync(generator, options, scenario, options.StartRate);
-        knees[scenario.Name] = (run.Knee, run.AtHalfKnee);
         reports.Add(BenchReport.Describe(scenario, run.AtKnee, run.Knee, baselineKnee, run.AtHalfKnee));
     }
 
-    // Issue 5's objectives, reported rather than asserted.
-    var objectives = new List<Objective>();
-    if (knees.TryGetValue("users get cached (lb)", out var cached))
-    {
-        objectives.Add(new("cached GET /api/v1/users/{id}: knee >= 50% of the baseline's", $"{cached.Knee / Math.Max(1, baselineKnee):P0}", cached.Knee >= baselineKnee / 2));
-        var p99 = cached.AtHalfKnee?.Percentile(99) ?? double.NaN;
-        objectives.Add(new("cached GET: p99 < 10 ms at half the knee", $"{p99:0.0} ms", p99 < 10));
-    }
-
-    if (knees.TryGetValue("jobs post (lb)", out var jobs))
-    {
-        objectives.Add(new("POST /api/v1/jobs: >= 10,000 accepted/s", $"knee {jobs.Knee:0}/s", jobs.Knee >= 10_000));
-        Console.WriteLine("jobs post (lb) at 5,000/s:");
-        var atFiveThousand = await generator.RunAsync(selected.First(s => s.Name == "jobs post (lb)").Request, 5_000, options.StepDuration);
-        objectives.Add(new("POST /api/v1/jobs: p99 < 50 ms at 5,000/s", $"{atFiveThousand.Percentile(99):0.0} ms, errors {atFiveThousand.ErrorRate:P2}",
-            atFiveThousand.Percentile(99) < 50 && atFiveThousand.ErrorRate <= 0.001));
-    }
-
+    List<string> notes =
+    [
+        "Every service, the servers, the load generator and the baseline share the machine's cores: compare ratios to the baseline across runs, not absolute rates.",
+        .. system.Notes,
+    ];
     BurstReport? burst = null;
-    if (options.Scenarios.Count == 0 || options.Scenarios.Any(f => "burst".Contains(f, StringComparison.OrdinalIgnoreCase)))
+    var burstAsked = options.Scenarios.Any(f => "burst".Contains(f, StringComparison.OrdinalIgnoreCase));
+    if (options.Attach && !burstAsked)
+    {
+        notes.Add("No burst: attached, its jobs would wait for hours on ./run.sh's provider budget (--scenario burst asks for it).");
+    }
+    else if ((options.Scenarios.Count == 0 || burstAsked) && system is { Kafka: { } kafka, Provider: { } provider })
     {
         var (count, drainFor) = options.Quick ? (10_000, TimeSpan.FromSeconds(10)) : (100_000, TimeSpan.FromSeconds(30));
         Console.WriteLine($"burst: {count} jobs through lb, then the drain for {drainFor.TotalSeconds:0} s...");
-        burst = await Burst.RunAsync(http, lb, apiKey, await app.GetConnectionStringAsync("kafka"), app.GetEndpoint("thirdparty"),
-            budgetPerSecond: providerLimits.PerMinute / 60.0, count, senders: 256, drainFor);
+        burst = await Burst.RunAsync(http, lb, apiKey, kafka, provider, budgetPerSecond: system.ProviderPerMinute / 60.0, count, senders: 256, drainFor);
         Console.WriteLine($"  accepted {burst.Jobs} in {burst.SecondsToAcceptAll} s ({burst.AcceptedPerSecond}/s); on Kafka {burst.OnKafka}; " +
                           $"drain {burst.DrainPerSecond}/s of a {burst.BudgetPerSecond}/s budget; provider rejected {burst.ProviderRejected}");
-        var secondsFor500k = 500_000 / Math.Max(1, burst.AcceptedPerSecond);
-        objectives.Add(new("burst: 500,000 jobs accepted in under 60 s", $"{burst.AcceptedPerSecond:0}/s: 500,000 in {secondsFor500k:0} s", secondsFor500k < 60));
-        objectives.Add(new("burst: no accepted job missing from Kafka", $"{burst.Jobs} accepted, {burst.OnKafka} on jobs.requested", burst.OnKafka >= burst.Jobs));
-        objectives.Add(new("burst: 0 provider rejections", $"{burst.ProviderRejected}", burst.ProviderRejected == 0));
-        var ledger = burst.Ledger;
-        objectives.Add(new("whole run: no accepted job lost before a worker read it",
-            $"{ledger.Appended} appended, {ledger.Processed} processed, {ledger.Waiting} waiting: {ledger.Lost} lost " +
-            $"({ledger.DeletedByRetention} deleted by the mock cluster's 5 MB-a-partition retention)", ledger.Lost == 0));
     }
 
-    foreach (var process in processes.Where(p => p.Resource.Name is "api" or "worker"))
+    // A replica restarted during the run (by its AppHost, or by hand on the dashboard when attached) is another process.
+    var gone = system.Processes.Where(p => !Directory.Exists($"/proc/{p.Pid}")).Select(p => p.Name).ToList();
+    if (gone.Count > 0)
     {
-        var limit = process.Resource.Name == "api" ? 300 : 200;
-        var peak = ProcessUsage.PeakRssMegabytes(process.ProcessId!.Value);
-        objectives.Add(new($"{process.Name} peak RSS < {limit} MB", $"{peak:0} MB", peak < limit));
+        notes.Add($"{string.Join(", ", gone)} exited during the run: not reported.");
+    }
+
+    List<ProcessReport> processReports = [.. system.Processes.Where(p => !gone.Contains(p.Name)).Select(p => new ProcessReport(p.Name,
+        Math.Round(ProcessUsage.CpuSeconds(p.Pid) - cpuBefore[p.Name], 1),
+        Math.Round(ProcessUsage.PeakRssMegabytes(p.Pid))))];
+    var objectives = BenchObjectives.Evaluate(
+        [.. reports.Select(r => new KneeFigures(r.Name, r.KneeRate, r.KneeRatioToBaseline, r.P99AtHalfKneeMs))],
+        options.Quick, burst?.AcceptedPerSecond, burst?.Jobs ?? 0, processReports).ToList();
+    if (burst is not null)
+    {
+        objectives.AddRange(BenchObjectives.Ledger([burst]));
     }
 
     var report = new BenchReport(
@@ -164,23 +140,26 @@ try
         options.Quick,
         Math.Round(baselineKnee),
         reports,
-        [.. processes.Select(p => new ProcessReport(p.Name,
-            Math.Round(ProcessUsage.CpuSeconds(p.ProcessId!.Value) - cpuBefore[p.Name], 1),
-            Math.Round(ProcessUsage.PeakRssMegabytes(p.ProcessId!.Value))))],
+        processReports,
         objectives,
         burst,
         generatorCheck,
-        [
-            "Every service, the servers, the load generator and the baseline share the machine's cores: compare ratios to the baseline across runs, not absolute rates.",
-            $"The provider's budget is {providerLimits.PerMinute}/min during the run; the workers take at most 90% of it (their buckets refill at 90% of each limit).",
-            options.Telemetry
-                ? "Telemetry on, as ./run.sh has it: every service exports traces, metrics and logs to the dashboard each second."
-                : "Telemetry off (--no-telemetry): the services export nothing; the dashboard runs idle.",
-        ]);
-    report.Write(Path.Combine(repository, "bench", "results"));
+        notes,
+        options.Attach);
+    report.WriteRun(runFile);
+    if (options.RunFile is null)
+    {
+        report.Write(results);
+    }
+
     Console.WriteLine();
     Console.WriteLine(report.Markdown());
     return 0;
+}
+catch (AttachException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
 }
 finally
 {
@@ -204,20 +183,7 @@ static Process StartBaseline(out Uri uri)
     probe.Start();
     var port = ((IPEndPoint)probe.LocalEndpoint).Port;
     probe.Stop();
-    // setpriv --pdeathsig: the baseline dies with the benchmark, even if the benchmark is killed.
-    var info = new ProcessStartInfo("setpriv") { UseShellExecute = false };
-    info.ArgumentList.Add("--pdeathsig");
-    info.ArgumentList.Add("TERM");
-    info.ArgumentList.Add("--");
-    info.ArgumentList.Add(Environment.ProcessPath!);
-    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-    {
-        info.ArgumentList.Add(typeof(BaselineServer).Assembly.Location);
-    }
-
-    info.ArgumentList.Add("--baseline-server");
-    info.ArgumentList.Add(port.ToString());
-    var process = Process.Start(info)!;
+    var process = BenchProcess.Start(["--baseline-server", port.ToString()]);
     uri = new Uri($"http://127.0.0.1:{port}/");
     using var client = new HttpClient();
     for (var i = 0; i < 100; i++)

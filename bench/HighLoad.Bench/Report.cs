@@ -29,7 +29,8 @@ public sealed record BenchReport(
     IReadOnlyList<Objective> Objectives,
     BurstReport? Burst,
     GeneratorComparison? Generator,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    bool Attached = false)
 {
     public static ScenarioReport Describe(Scenario scenario, LoadResult atKnee, double knee, double baselineKnee, LoadResult? atHalfKnee) => new(
         scenario.Name, atKnee.OfferedRate, Math.Round(atKnee.AchievedRate, 1),
@@ -37,12 +38,26 @@ public sealed record BenchReport(
         atKnee.Statuses, Math.Round(atKnee.ErrorRate, 5), Math.Round(knee),
         baselineKnee > 0 ? Math.Round(knee / baselineKnee, 3) : 0, atHalfKnee?.Percentile(99) ?? 0);
 
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static BenchReport Read(string file) =>
+        JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(file), Json) is { Date.Ticks: > 0, Scenarios: not null, Processes: not null } report
+            ? report
+            : throw new InvalidDataException($"{file} is not one run's report (bench/results/run-*.json).");
+
+    // latest.json and latest.md: the run the repository shows.
     public void Write(string directory)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "latest.json"),
-            JsonSerializer.Serialize(this, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(this, Json));
         File.WriteAllText(Path.Combine(directory, "latest.md"), Markdown());
+    }
+
+    // This run's own file, for a median of runs later (--runs, --summarize).
+    public void WriteRun(string file)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, JsonSerializer.Serialize(this, Json));
     }
 
     public string Markdown()
@@ -98,7 +113,7 @@ public sealed record BenchReport(
         }
 
         md.AppendLine();
-        md.AppendLine("| objective (issue 5) | measured | met |");
+        md.AppendLine(c, $"| {BenchObjectives.Heading} | measured | met |");
         md.AppendLine("|---|---|---|");
         foreach (var o in Objectives)
         {
