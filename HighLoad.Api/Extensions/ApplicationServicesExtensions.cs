@@ -27,6 +27,7 @@ internal static class ApplicationServicesExtensions
             .ValidateOnStart();
         services.AddHostedService<ServerConnections>();
         builder.AddRedisClient("redis");
+        builder.AddRedisOutputCache("redis");
         var producerOptions = builder.Configuration.GetSection(JobProducerOptions.Section).Get<JobProducerOptions>() ?? new();
         builder.AddKafkaProducer<string, byte[]>("kafka", settings => JobProducer.Configure(settings.Config, producerOptions));
         builder.AddKafkaAdminClient("kafka");

@@ -113,8 +113,13 @@ internal static class GatewayExtensions
         app.UseAuthentication();
         app.UseMiddleware<ClientRateLimitingMiddleware>();
         app.UseAuthorization();
+        app.UseOutputCache();
 
-        app.MapOpenApi();
+        // The OpenAPI document is the same for every caller and is otherwise generated anew for every request: one
+        // replica renders it, and for a minute (the output cache's default) every replica answers from Redis.
+        // Per-client answers (users, jobs) are not output-cached: they have their own cache that keeps read-your-writes
+        // (see bench/README.md, issue 16).
+        app.MapOpenApi().CacheOutput();
         if (app.Environment.IsDevelopment())
         {
             // The X-Api-Key scheme selected up front, so "Test Request" sends the key typed in once; operation ids shown,

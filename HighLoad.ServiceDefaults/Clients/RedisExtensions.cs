@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -17,5 +18,22 @@ public static class RedisExtensions
             sp => sp.GetRequiredService<IConnectionMultiplexer>(),
             name: connectionName,
             timeout: TimeSpan.FromSeconds(3));
+    }
+
+    // What Aspire.StackExchange.Redis.OutputCaching gives a service: ASP.NET Core's output cache, stored in Redis so
+    // that every replica serves what one of them rendered. It shares the multiplexer of AddRedisClient.
+    public static void AddRedisOutputCache(this IHostApplicationBuilder builder, string connectionName)
+    {
+        if (!builder.Services.Any(s => s.ServiceType == typeof(IConnectionMultiplexer)))
+        {
+            builder.AddRedisClient(connectionName);
+        }
+
+        builder.Services.AddStackExchangeRedisOutputCache(_ => { });
+        builder.Services.AddOptions<RedisOutputCacheOptions>().Configure<IServiceProvider>((options, services) =>
+        {
+            options.InstanceName = "output:";
+            options.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
+        });
     }
 }
