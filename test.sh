@@ -19,8 +19,8 @@ fi
 
 dotnet test HighLoad.Tests/HighLoad.Tests.csproj -c Release --no-build -nologo \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
-  --results-directory "$results" --blame-hang-timeout 10m
-status=$?
+  --results-directory "$results" --blame-hang-timeout 10m 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
 
 trx="$results/results.trx"
 if [ ! -f "$trx" ]; then
@@ -36,6 +36,11 @@ if [ "$total" -eq 0 ]; then
   status=1
 fi
 
+if [ "$failed" -gt 0 ]; then
+  # Repeated at the end, where a CI log's tail shows it: each failed test and what it asserted (not the stack).
+  echo "== The failed tests, again:"
+  awk '/^  Failed / { show = 1; lines = 0 } /^  Stack Trace:/ { show = 0 } show && lines++ < 25' "$results/console.log"
+fi
 echo "Logs of the servers the tests started: $HIGHLOAD_TEST_STATE_DIR/logs"
 if [ -f "$results/api-answers.md" ]; then
   echo "What the API answered the tests, per operation, beside what its OpenAPI document lists: $results/api-answers.md"
