@@ -20,6 +20,9 @@ public sealed class DashboardBrowser : IAsyncDisposable
 
     public static async Task<DashboardBrowser> LaunchAsync()
     {
+        // Expectations poll until they hold; Playwright's 5 s is short for Chromium beside the whole system on two
+        // loaded cores. A page that never shows what is expected still fails.
+        Assertions.SetDefaultExpectTimeout(15_000);
         var playwright = await Playwright.CreateAsync();
         return new DashboardBrowser(playwright, await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true }));
     }

@@ -54,6 +54,16 @@ public sealed class RedisStateTests(HighLoadAppFixture fixture)
     [Fact]
     public async Task AFloodOfHealthProbesCostsTheDependenciesNothing()
     {
+        // A test before this one may have just restarted a dependency: the probes below must meet a healthy system.
+        foreach (var replica in new[] { 0, 1 })
+        {
+            await HighLoadAppFixture.Eventually(async () =>
+            {
+                using var health = await fixture.Http.GetAsync(new Uri(fixture.Endpoint("api", replica), "/health"));
+                return health.IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(30), $"api-{replica} reports itself healthy");
+        }
+
         await using var redis = await fixture.ConnectRedisAsync();
         var server = redis.GetServers().Single();
         var pingsBefore = Pings(server);
@@ -65,9 +75,11 @@ public sealed class RedisStateTests(HighLoadAppFixture fixture)
             probe.EnsureSuccessStatusCode();
         });
 
-        // Each of the four api and worker replicas checks Redis once a second in the background, whatever the probes.
+        // Each of the four api and worker replicas checks Redis once a second in the background, whatever the probes;
+        // the margin is for checks a loaded machine delayed into the window and the clients' keep-alive pings. A
+        // probe that asked Redis itself would add 500.
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
-        Assert.InRange(Pings(server) - pingsBefore, 0, (long)Math.Ceiling(seconds + 2) * 4);
+        Assert.InRange(Pings(server) - pingsBefore, 0, (long)Math.Ceiling(seconds + 2) * 4 + 16);
     }
 
     private static string Config(IServer server, string name) => server.ConfigGet(name).Single().Value;

@@ -10,7 +10,13 @@ using OpenTelemetry.Trace;
 
 namespace HighLoad.Tests.ServiceDefaults;
 
+// Run alone: the providers built here also listen to HttpClient and Npgsql, as every service's do, so a request
+// another test makes in this process at the same moment would take a share of the one-a-second budget.
+[CollectionDefinition(nameof(TraceSamplingConfigurationTests), DisableParallelization = true)]
+public sealed class TraceSamplingConfigurationCollection;
+
 // The sampling every service gets from ConfigureOpenTelemetry, its budget from OpenTelemetry:Tracing:MaxTracesPerSecond.
+[Collection(nameof(TraceSamplingConfigurationTests))]
 public sealed class TraceSamplingConfigurationTests : IDisposable
 {
     // Not "HighLoad.*", which the providers built here listen to: a test running beside this one could start spans
