@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -53,8 +54,14 @@ public static class Extensions
             .Validate(o => o.MaxTracesPerSecond >= 0, "OpenTelemetry:Tracing:MaxTracesPerSecond must be 0 or more.")
             .ValidateOnStart();
 
+        // The SDK allocates every metric stream's points up front, 2,000 by default: 144 KB of large-object heap for each
+        // of the 160-odd streams a service has, 24 MB that never shrink. Ours use at most a few dozen tag combinations;
+        // one beyond the limit is still counted, under otel.metric.overflow=true (bench/README.md).
+        var cardinalityLimit = builder.Configuration.GetValue("OpenTelemetry:Metrics:CardinalityLimit", 200);
+
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
+                .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = cardinalityLimit })
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
