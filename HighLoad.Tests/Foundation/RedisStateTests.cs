@@ -57,11 +57,7 @@ public sealed class RedisStateTests(HighLoadAppFixture fixture)
         // A test before this one may have just restarted a dependency: the probes below must meet a healthy system.
         foreach (var replica in new[] { 0, 1 })
         {
-            await HighLoadAppFixture.Eventually(async () =>
-            {
-                using var health = await fixture.Http.GetAsync(new Uri(fixture.Endpoint("api", replica), "/health"));
-                return health.IsSuccessStatusCode;
-            }, TimeSpan.FromSeconds(30), $"api-{replica} reports itself healthy");
+            await fixture.HealthyWithinAsync(new Uri(fixture.Endpoint("api", replica), "/health"));
         }
 
         await using var redis = await fixture.ConnectRedisAsync();

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using HighLoad.Hosting.ApplicationModel;
 using HighLoad.Tests.Infrastructure;
@@ -49,7 +48,7 @@ public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
     public async Task EveryApiReplicaReportsItsDependenciesHealthy(int replica)
     {
         // The report is refreshed once a second, and a test before this one may have just restarted a dependency.
-        var health = await HealthyWithinAsync(new Uri(fixture.Endpoint("api", replica), "/health"));
+        var health = await fixture.HealthyWithinAsync(new Uri(fixture.Endpoint("api", replica), "/health"));
 
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         var checks = health.GetProperty("checks");
@@ -64,7 +63,7 @@ public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
     [InlineData(1)]
     public async Task EveryWorkerReplicaIsHealthy(int replica)
     {
-        var health = await HealthyWithinAsync(new Uri(fixture.Endpoint("worker", replica), "/health"));
+        var health = await fixture.HealthyWithinAsync(new Uri(fixture.Endpoint("worker", replica), "/health"));
 
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         Assert.True(health.GetProperty("checks").TryGetProperty("kafka", out _));
@@ -103,32 +102,5 @@ public sealed class ResourceHealthTests(HighLoadAppFixture fixture)
         var stored = (byte[]?)await command.ExecuteScalarAsync();
 
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), stored);
-    }
-
-    // The first Healthy report within 30 s; after that, the report as it is, for the assertions to name what is not.
-    private async Task<JsonElement> HealthyWithinAsync(Uri health)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var response = await fixture.Http.GetAsync(health);
-                if (response.IsSuccessStatusCode
-                    && await response.Content.ReadFromJsonAsync<JsonElement>() is var report
-                    && report.GetProperty("status").GetString() == "Healthy")
-                {
-                    return report;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // A replica the AppHost is restarting: asked again below.
-            }
-
-            await Task.Delay(500);
-        }
-
-        return await fixture.GetJsonAsync(health);
     }
 }
