@@ -73,8 +73,10 @@ public static class BenchObjectives
                 var name = viaLb.Scenario[..^" (lb)".Length];
                 if (byName.TryGetValue($"{name} (api-0 direct)", out var direct) && direct.Knee > 0)
                 {
-                    var share = viaLb.Knee / direct.Knee;
-                    yield return AtLeast($"lb hop, {name}: knee through lb >= 2/3 of straight to api-0", share, 2.0 / 3,
+                    // Judged at the two decimals shown, as the spread is: the search's rates are rounded to whole
+                    // requests a second, so a knee one x1.5 step below the direct one (6,407 against 9,611) is 0.6666.
+                    var share = Math.Round(viaLb.Knee / direct.Knee, 2);
+                    yield return AtLeast($"lb hop, {name}: knee through lb >= 2/3 of straight to api-0", share, 0.67,
                         Invariant($"{viaLb.Knee:N0}/s through lb, {direct.Knee:N0}/s straight: {share:0.00}"), "0.67");
                 }
             }
