@@ -50,6 +50,11 @@ public static class ProjectResourceBuilderExtensions
                 // the runtime's and librdkafka's native allocations, and take about 10 MB off an api's peak RSS
                 // (bench/README.md). The container images set the same (build/Containers.props).
                 env["MALLOC_ARENA_MAX"] = "2";
+                // The GC sizes gen0 from the L3 cache that sysconf reports, which on a VM can be the host's (300 MB
+                // here, dotnet/runtime#76290): a budget of 100 MB and more, so a worker's RSS climbed for its whole
+                // life without one gen0 collection. 32 MB (hexadecimal, as the runtime reads it) costs no CPU that
+                // shows; 4 MB does (bench/README.md). The container images set the same.
+                env["DOTNET_GCgen0size"] = "0x2000000";
                 return Task.CompletedTask;
             })
             .WithHttpHealthCheck("/health");
