@@ -98,8 +98,11 @@ public sealed class HighLoadClient : IDisposable
                 throw new TimeoutException($"Job {id} was still {job.Status} after {limit.TotalSeconds:0.#} s (attempts: {job.Attempts}).");
             }
 
+            // Whole milliseconds, rounded up: a timer drops the fraction, so the last sliver before the deadline
+            // would be a wait of zero and the loop would poll the API as fast as it answers.
             var jittered = wait * (0.8 + Random.Shared.NextDouble() * 0.4);
-            await Task.Delay(jittered < left ? jittered : left, ct).ConfigureAwait(false);
+            var pause = jittered < left ? jittered : left;
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(pause.TotalMilliseconds)), ct).ConfigureAwait(false);
             wait = wait * 2 < LongestPoll ? wait * 2 : LongestPoll;
         }
     }

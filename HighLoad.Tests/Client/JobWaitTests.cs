@@ -32,4 +32,23 @@ public sealed class JobWaitTests
         Assert.Contains("processing", error.Message);
         Assert.InRange(handler.Sent.Count, 1, 6);
     }
+
+    [Fact]
+    public async Task WaitingDoesNotPollInALoopAsTheDeadlineNears()
+    {
+        // A deadline that falls between two milliseconds can leave less than one to wait, and a timer drops the
+        // fraction: the client must round the wait up, not poll the API as fast as it answers until the deadline.
+        // Many short waits, one after another, so that some of them end a fraction of a millisecond early.
+        var polls = new List<int>();
+        for (var i = 0; i < 60; i++)
+        {
+            var handler = new ScriptedHandler([.. Enumerable.Repeat(Job(JobStatuses.Processing), 200)]);
+            using var client = ClientAnswers.Client(handler);
+
+            await Assert.ThrowsAsync<TimeoutException>(() => client.WaitForJobAsync(ClientAnswers.JobId, TimeSpan.FromMilliseconds(10 + i % 7 * 0.13)));
+            polls.Add(handler.Sent.Count);
+        }
+
+        Assert.True(polls.Max() <= 4, $"A wait of 10 ms polled the API up to {polls.Max()} times: {string.Join(", ", polls)}.");
+    }
 }
